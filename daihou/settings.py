@@ -1,0 +1,163 @@
+"""The one configuration model: paths, database, rules, thresholds and weights.
+
+Values come, in increasing priority, from the defaults below (DOMAIN.md / METRICS.md), a TOML
+file (``daihou.toml`` in the working directory, or the file named by ``DAIHOU_CONFIG``),
+environment variables prefixed ``DAIHOU_`` (nested fields with ``__``, e.g.
+``DAIHOU_INSPECTION__SPECIAL_DUE_DAYS=5``) and command-line options. Nothing in the code
+repeats a default that lives here.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from daihou.holidays import CN_HOLIDAYS, CN_MAKEUP_WORKDAYS
+
+Class = Literal["normal", "special_mention", "substandard", "doubtful", "loss"]
+
+
+class ClassificationFloor(BaseModel):
+    """A loan more than ``dpd_over`` days past due is at least ``at_least`` (METRICS.md §1)."""
+
+    dpd_over: int
+    at_least: Class
+
+
+class AssetQualityRules(BaseModel):
+    """Bucket edges and classification floors (METRICS.md §1, §3)."""
+
+    # Upper edges (inclusive) of M1..M6 in days past due; M0 = 0, M7+ is above the last edge.
+    bucket_upper_edges: list[int] = Field(default=[30, 60, 90, 120, 150, 180])
+    classification_floors: list[ClassificationFloor] = Field(
+        default=[
+            ClassificationFloor(dpd_over=7, at_least="special_mention"),
+            ClassificationFloor(dpd_over=90, at_least="substandard"),
+            ClassificationFloor(dpd_over=270, at_least="doubtful"),
+            ClassificationFloor(dpd_over=360, at_least="loss"),
+        ]
+    )
+    vintage_thresholds: list[int] = Field(default=[30, 90])
+
+    @model_validator(mode="after")
+    def _ascending(self) -> AssetQualityRules:
+        edges = self.bucket_upper_edges
+        if not edges or edges[0] < 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ValueError("bucket_upper_edges must be positive and strictly ascending")
+        return self
+
+    @property
+    def bucket_labels(self) -> list[str]:
+        """M0, M1, ..., M{n}, M{n+1}+ for n edges."""
+        n = len(self.bucket_upper_edges)
+        return [f"M{i}" for i in range(n + 1)] + [f"M{n + 1}+"]
+
+
+class InspectionRules(BaseModel):
+    """What is owed and when (DOMAIN.md rule table, METRICS.md §5)."""
+
+    first_due_days: int = 7
+    first_due_days_self_pay: int = 3
+    fund_flow_due_working_days: int = 7
+    routine_interval_days: dict[str, int] = Field(
+        default={
+            "AAA": 180,
+            "AA": 180,
+            "A": 90,
+            "BBB": 90,
+            "BB": 60,
+            "B": 60,
+            "CCC": 60,
+            "CC": 60,
+            "C": 60,
+            "unrated": 60,
+        }
+    )
+    special_due_days: int = 3
+    special_signal_severities: list[str] = Field(default=["red"])
+    collateral_revaluation_days: int = 365
+    allowed_routine_methods: dict[str, list[str]] = Field(
+        default={
+            "corporate": ["onsite"],
+            "individual_business": ["onsite", "video"],
+            "individual": ["onsite", "offsite", "phone", "video"],
+        }
+    )
+    report_due_working_days: int = 5
+    holidays: list[date] = Field(default_factory=lambda: list(CN_HOLIDAYS))
+    makeup_workdays: list[date] = Field(default_factory=lambda: list(CN_MAKEUP_WORKDAYS))
+
+
+class WatchlistPoints(BaseModel):
+    """Trigger points of the watch list score (METRICS.md §6)."""
+
+    open_red_signal: int = 40
+    open_orange_signal: int = 20
+    npl_loan: int = 30
+    downgraded_3m: int = 20
+    dpd_over_30: int = 20
+    dpd_over_0: int = 10
+    floor_breach: int = 25
+    obligation_overdue_30d: int = 10
+    collateral_weak: int = 10
+
+
+class Settings(BaseSettings):
+    """All of daihou's configuration. See README "Settings" for every field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DAIHOU_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="Where generated data and the warehouse live.")
+    warehouse: Path | None = Field(
+        default=None,
+        description="DuckDB warehouse file; default <data_dir>/daihou.duckdb. Env: DAIHOU_WAREHOUSE.",
+    )
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    demo_seed: int = 20251231
+    asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
+    inspection: InspectionRules = Field(default_factory=InspectionRules)
+    watchlist: WatchlistPoints = Field(default_factory=WatchlistPoints)
+    load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
+    load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
+
+    @property
+    def warehouse_path(self) -> Path:
+        return (self.warehouse or self.data_dir / "daihou.duckdb").absolute()
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL of the warehouse (duckdb-engine)."""
+        return f"duckdb:///{self.warehouse_path}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("DAIHOU_CONFIG", "daihou.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """Settings from file and environment, read once per process."""
+    return Settings()

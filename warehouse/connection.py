@@ -1,0 +1,158 @@
+"""The one place that opens warehouse connections.
+
+Design (README "How loads stay atomic"): the warehouse path the user names, e.g.
+``data/daihou.duckdb``, is a symbolic link to one *generation* file in ``data/daihou.duckdb.d/``.
+A load copies the current generation to a new file, writes into the copy, checkpoints it and
+then swaps the link with one atomic ``rename``. So:
+
+- readers (the dashboard, ``figures``) open the current generation read-only and never see a
+  half-written month, and keep answering while a load runs;
+- a load that fails or is killed leaves only a stray temporary file, which the next load
+  removes; the link still names the untouched previous generation;
+- the write lock is an ``flock`` that the kernel releases when its process dies: never stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+KEEP_GENERATIONS = 2  # the current one and the one before (readers may still hold it open)
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse that cannot be opened as asked; the message says what to do."""
+
+
+class Warehouse:
+    """A warehouse location: the link, its generations folder and its write lock."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path).absolute()
+        self.generations = self.path.with_name(self.path.name + ".d")
+
+    def current_file(self) -> Path | None:
+        """The generation file readers should open now, or None when nothing was loaded."""
+        if self.path.is_symlink():
+            target = self.path.resolve()
+            return target if target.exists() else None
+        return self.path if self.path.is_file() else None
+
+    def exists(self) -> bool:
+        return self.current_file() is not None
+
+    def connect_read_only(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the current generation."""
+        current = self.current_file()
+        if current is None:
+            raise WarehouseError(
+                f"no warehouse at {self.path}: load an extract first (daihou load EXTRACT_DIR)"
+            )
+        return duckdb.connect(str(current), read_only=True)
+
+    @contextlib.contextmanager
+    def writer(
+        self, memory_limit: str | None = None, threads: int | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to a new generation, published only if the block succeeds."""
+        self.generations.mkdir(parents=True, exist_ok=True)
+        with self._write_lock():
+            self._adopt_plain_file()
+            self._remove_stray_files()
+            stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+            tmp = self.generations / f"gen-{stamp}.duckdb.tmp"
+            current = self.current_file()
+            if current is not None:
+                shutil.copyfile(current, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                if memory_limit:
+                    con.execute("SET memory_limit = ?", [memory_limit])
+                if threads:
+                    con.execute(f"SET threads = {int(threads)}")
+                con.execute("SET preserve_insertion_order = true")
+                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                yield con
+                con.execute("CHECKPOINT")
+            except BaseException:
+                con.close()
+                _unlink(tmp, tmp.with_name(tmp.name + ".wal"))
+                raise
+            con.close()
+            final = tmp.with_suffix("")  # drop ".tmp"
+            _fsync(tmp)
+            os.replace(tmp, final)
+            self._publish(final)
+
+    # -- internals ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        lock_path = self.generations / "write.lock"
+        with open(lock_path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WarehouseError(
+                    f"another load is writing {self.path}; wait for it to finish"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _adopt_plain_file(self) -> None:
+        """Turn a plain DuckDB file at the path into the first generation."""
+        if self.path.is_file() and not self.path.is_symlink():
+            target = self.generations / "gen-00000000T000000-000000000.duckdb"
+            os.replace(self.path, target)
+            self._publish(target)
+
+    def _publish(self, target: Path) -> None:
+        link_tmp = self.path.with_name(f".{self.path.name}.link-{os.getpid()}")
+        _unlink(link_tmp)
+        os.symlink(os.path.relpath(target, self.path.parent), link_tmp)
+        os.replace(link_tmp, self.path)
+        _fsync_dir(self.path.parent)
+        self._prune(keep=target)
+
+    def _remove_stray_files(self) -> None:
+        """Delete what a killed load left behind: temporary generations and their WALs."""
+        for f in self.generations.glob("*.tmp*"):
+            _unlink(f)
+
+    def _prune(self, keep: Path) -> None:
+        gens = sorted(self.generations.glob("gen-*.duckdb"))
+        old = [g for g in gens if g != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
+        for g in old:
+            _unlink(g, g.with_name(g.name + ".wal"))
+
+
+def _unlink(*paths: Path) -> None:
+    for p in paths:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
