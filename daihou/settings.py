@@ -9,6 +9,7 @@ repeats a default that lives here.
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import date
 from functools import lru_cache
@@ -53,7 +54,7 @@ class AssetQualityRules(BaseModel):
     @model_validator(mode="after")
     def _ascending(self) -> AssetQualityRules:
         edges = self.bucket_upper_edges
-        if not edges or edges[0] < 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        if not edges or edges[0] < 1 or any(b <= a for a, b in itertools.pairwise(edges)):
             raise ValueError("bucket_upper_edges must be positive and strictly ascending")
         return self
 
@@ -122,10 +123,12 @@ class Settings(BaseSettings):
         extra="forbid",
     )
 
-    data_dir: Path = Field(default=Path("data"), description="Where generated data and the warehouse live.")
+    data_dir: Path = Field(
+        default=Path("data"), description="Where generated data and the warehouse live."
+    )
     warehouse: Path | None = Field(
         default=None,
-        description="DuckDB warehouse file; default <data_dir>/daihou.duckdb. Env: DAIHOU_WAREHOUSE.",
+        description="DuckDB warehouse; default <data_dir>/daihou.duckdb. Env DAIHOU_WAREHOUSE.",
     )
     language: Literal["zh-CN", "en"] = "zh-CN"
     demo_seed: int = 20251231

@@ -165,7 +165,7 @@ CLASSES: tuple[str, ...] = tuple(CODE_LISTS["classification"])
 NPL_CLASSES: tuple[str, ...] = ("substandard", "doubtful", "loss")
 LEAVING_STATUSES: tuple[str, ...] = ("settled", "written_off", "transferred")
 
-T, D, A, I, N, B, C = (
+T, D, A, I, N, B, C = (  # noqa: E741 - short names keep the tables below readable
     ColType.TEXT,
     ColType.DATE,
     ColType.AMOUNT,

@@ -201,7 +201,9 @@ CREATE TABLE IF NOT EXISTS meta_rejected_row (
     row_number   BIGINT NOT NULL,    -- data rows from 1, header not counted
     column_name  VARCHAR,            -- null when the problem is the row as a whole
     value        VARCHAR,            -- the offending value as delivered
-    reason       VARCHAR NOT NULL
+    check_code   VARCHAR NOT NULL,   -- which check failed, e.g. unknown_code, duplicate_key
+    reason       VARCHAR NOT NULL,   -- what is wrong and how to fix it (Chinese)
+    reason_en    VARCHAR NOT NULL    -- the same in English
 );
 
 -- meta_extra_value: one row per (row, unknown column) value kept aside from a delivery.

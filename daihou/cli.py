@@ -1,0 +1,265 @@
+"""The ``daihou`` command line: generate, load, rejects, serve, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from daihou.settings import Settings
+
+err = Console(stderr=True)
+out = Console()
+
+WAREHOUSE_HELP = "DuckDB warehouse file (default: <data_dir>/daihou.duckdb; env DAIHOU_WAREHOUSE)."
+DEMO_PORT = 8501
+
+
+def _settings(warehouse: Path | None, **extra: object) -> Settings:
+    """Settings from file and environment, with command-line values on top."""
+    given = {k: v for k, v in {"warehouse": warehouse, **extra}.items() if v is not None}
+    return Settings(**given)
+
+
+warehouse_option = click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="DAIHOU_WAREHOUSE",
+    help=WAREHOUSE_HELP,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """daihou 贷后: post-loan management warehouse and supervisory dashboard."""
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the extract into (created).",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "medium", "large"]),
+    default="small",
+    show_default=True,
+    help="small ≈ 20k loans, medium ≈ 1M, large ≈ 10M.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20251231,
+    show_default=True,
+    help="Random seed; the same seed gives the same files.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default=None,
+    help="File format (default: csv for small and medium, parquet for large).",
+)
+def generate(out_dir: Path, scale: str, seed: int, fmt: str | None) -> None:
+    """Generate a synthetic demo bank as a contract extract (36 month ends)."""
+    from daihou.generator import generate as run
+
+    started = time.perf_counter()
+    with err.status(f"generating {scale} demo bank into {out_dir} …"):
+        rows = run(out_dir, scale=scale, seed=seed, fmt=fmt)  # type: ignore[arg-type]
+    table = Table(title=f"demo bank ({scale}, seed {seed})")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, n in rows.items():
+        table.add_row(entity, f"{n:,}")
+    err.print(table)
+    err.print(f"written to {out_dir} in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.argument("extract_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@warehouse_option
+@click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of CSV files (default: detect UTF-8, UTF-8 with BOM or GBK/GB18030).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def load(extract_dir: Path, warehouse: Path | None, encoding: str | None, as_json: bool) -> None:
+    """Load an extract folder into the warehouse (atomic and idempotent)."""
+    from etl.load import load_extract
+    from etl.read import ExtractError
+    from warehouse.connection import WarehouseError
+
+    settings = _settings(warehouse)
+    quiet = as_json or not err.is_terminal
+    try:
+        if quiet:
+            summary = load_extract(extract_dir, settings, encoding=encoding)
+        else:
+            with err.status("loading …") as status:
+
+                def progress(step: str, entity: str) -> None:
+                    status.update(f"{step} {entity} …")
+
+                summary = load_extract(extract_dir, settings, encoding=encoding, progress=progress)
+    except (ExtractError, WarehouseError) as exc:
+        if as_json:
+            click.echo(json.dumps({"status": "refused", "error": str(exc)}, ensure_ascii=False))
+        err.print(f"[bold red]load refused, warehouse unchanged:[/] {exc}", highlight=False)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        return
+    table = Table(title=f"load {summary.load_id}: {summary.status} → {summary.warehouse}")
+    for col in ("entity", "file", "read", "loaded", "rejected"):
+        table.add_column(col, justify="left" if col in ("entity", "file") else "right")
+    for e in summary.entities:
+        style = "red" if e.rows_rejected else None
+        table.add_row(
+            e.entity,
+            e.file_name,
+            f"{e.rows_read:,}",
+            f"{e.rows_loaded:,}",
+            f"{e.rows_rejected:,}",
+            style=style,
+        )
+    table.add_row(
+        "total",
+        "",
+        f"{summary.rows_read:,}",
+        f"{summary.rows_loaded:,}",
+        f"{summary.rows_rejected:,}",
+        style="bold",
+    )
+    out.print(table)
+    as_of = summary.delivery_as_of.isoformat() if summary.delivery_as_of else "—"
+    out.print(f"as of {as_of}; {len(summary.months)} month(s); {summary.elapsed_seconds:.1f} s")
+    if summary.ignored_files:
+        out.print(f"ignored (not contract entities): {', '.join(summary.ignored_files)}")
+    if summary.rows_rejected:
+        out.print(f"see the rejected rows: daihou rejects --load {summary.load_id}")
+
+
+@main.command()
+@warehouse_option
+@click.option("--load", "load_id", type=int, default=None, help="Load id (default: the latest).")
+@click.option("--entity", default=None, help="Only this entity.")
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON array.")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def rejects(
+    warehouse: Path | None,
+    load_id: int | None,
+    entity: str | None,
+    limit: int,
+    as_json: bool,
+    lang: str,
+) -> None:
+    """List the rejected rows of a load: entity, file, row, column, reason."""
+    from metrics.data_quality import latest_load_id, rejected_rows
+    from warehouse.connection import Warehouse, WarehouseError
+
+    settings = _settings(warehouse)
+    try:
+        con = Warehouse(settings.warehouse_path).connect_read_only()
+    except WarehouseError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    with con:
+        load_id = load_id or latest_load_id(con)
+        frame = rejected_rows(con, load_id=load_id, entity=entity, limit=limit)
+    reason = "reason" if lang == "zh-CN" else "reason_en"
+    cols = ["entity", "file_name", "row_number", "column_name", "value", "check_code", reason]
+    frame = frame[cols]
+    if as_json:
+        click.echo(frame.to_json(orient="records", force_ascii=False))
+        return
+    table = Table(title=f"rejected rows of load {load_id} ({len(frame):,} shown)")
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+@main.command()
+@warehouse_option
+@click.option("--port", type=int, default=DEMO_PORT, show_default=True)
+@click.option("--address", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+def serve(warehouse: Path | None, port: int, address: str) -> None:
+    """Serve the dashboard (Streamlit) on the warehouse."""
+    _serve(_settings(warehouse), port, address)
+
+
+@main.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the demo extract and warehouse go (default: ./data).",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the demo bank.")
+@click.option("--port", type=int, default=DEMO_PORT, show_default=True)
+@click.option("--address", default="0.0.0.0", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Generate and load only.")
+def demo(data_dir: Path | None, seed: int | None, port: int, address: str, no_serve: bool) -> None:
+    """Generate the small demo bank, load it and serve the dashboard."""
+    from daihou.generator import generate as run
+    from etl.load import load_extract
+
+    settings = _settings(None, data_dir=data_dir, demo_seed=seed)
+    extract = settings.data_dir / "demo-extract"
+    if not (extract / "manifest.json").exists() and not (extract / "_truth").exists():
+        with err.status(f"generating the demo bank into {extract} …"):
+            run(extract, scale="small", seed=settings.demo_seed)
+    with err.status(f"loading {extract} into {settings.warehouse_path} …"):
+        summary = load_extract(extract, settings)
+    err.print(
+        f"loaded {summary.rows_loaded:,} rows ({summary.rows_rejected:,} rejected) "
+        f"into {settings.warehouse_path} in {summary.elapsed_seconds:.1f} s"
+    )
+    if not no_serve:
+        _serve(settings, port, address)
+
+
+def _serve(settings: Settings, port: int, address: str) -> None:
+    import dashboard
+
+    app = Path(dashboard.__file__).with_name("app.py")
+    env = {**os.environ, "DAIHOU_WAREHOUSE": str(settings.warehouse_path)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    shown = "localhost" if address in ("0.0.0.0", "::") else address
+    err.print(f"[bold green]daihou dashboard: http://{shown}:{port}[/]  (Ctrl-C to stop)")
+    try:
+        sys.exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
