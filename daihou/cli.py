@@ -16,7 +16,7 @@ from rich.table import Table
 from daihou.settings import Settings
 
 err = Console(stderr=True)
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 200)  # pipes and logs: no folding at 80
 
 WAREHOUSE_HELP = "DuckDB warehouse file (default: <data_dir>/daihou.duckdb; env DAIHOU_WAREHOUSE)."
 DEMO_PORT = 8501
@@ -167,7 +167,7 @@ def rejects(
     lang: str,
 ) -> None:
     """List the rejected rows of a load: entity, file, row, column, reason."""
-    from metrics.data_quality import latest_load_id, rejected_rows
+    from metrics.data_quality import load_runs, rejected_rows
     from warehouse.connection import Warehouse, WarehouseError
 
     settings = _settings(warehouse)
@@ -177,7 +177,9 @@ def rejects(
         err.print(f"[red]{exc}[/]")
         sys.exit(2)
     with con:
-        load_id = load_id or latest_load_id(con)
+        if load_id is None:
+            runs = load_runs(con)
+            load_id = int(runs["load_id"].iloc[0]) if len(runs) else None
         frame = rejected_rows(con, load_id=load_id, entity=entity, limit=limit)
     reason = "reason" if lang == "zh-CN" else "reason_en"
     cols = ["entity", "file_name", "row_number", "column_name", "value", "check_code", reason]
