@@ -9,14 +9,13 @@ repeats a default that lives here.
 
 from __future__ import annotations
 
-import itertools
 import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,44 +24,6 @@ from pydantic_settings import (
 )
 
 from daihou.holidays import CN_HOLIDAYS, CN_MAKEUP_WORKDAYS
-
-Class = Literal["normal", "special_mention", "substandard", "doubtful", "loss"]
-
-
-class ClassificationFloor(BaseModel):
-    """A loan more than ``dpd_over`` days past due is at least ``at_least`` (METRICS.md §1)."""
-
-    dpd_over: int
-    at_least: Class
-
-
-class AssetQualityRules(BaseModel):
-    """Bucket edges and classification floors (METRICS.md §1, §3)."""
-
-    # Upper edges (inclusive) of M1..M6 in days past due; M0 = 0, M7+ is above the last edge.
-    bucket_upper_edges: list[int] = Field(default=[30, 60, 90, 120, 150, 180])
-    classification_floors: list[ClassificationFloor] = Field(
-        default=[
-            ClassificationFloor(dpd_over=7, at_least="special_mention"),
-            ClassificationFloor(dpd_over=90, at_least="substandard"),
-            ClassificationFloor(dpd_over=270, at_least="doubtful"),
-            ClassificationFloor(dpd_over=360, at_least="loss"),
-        ]
-    )
-    vintage_thresholds: list[int] = Field(default=[30, 90])
-
-    @model_validator(mode="after")
-    def _ascending(self) -> AssetQualityRules:
-        edges = self.bucket_upper_edges
-        if not edges or edges[0] < 1 or any(b <= a for a, b in itertools.pairwise(edges)):
-            raise ValueError("bucket_upper_edges must be positive and strictly ascending")
-        return self
-
-    @property
-    def bucket_labels(self) -> list[str]:
-        """M0, M1, ..., M{n}, M{n+1}+ for n edges."""
-        n = len(self.bucket_upper_edges)
-        return [f"M{i}" for i in range(n + 1)] + [f"M{n + 1}+"]
 
 
 class InspectionRules(BaseModel):
@@ -100,20 +61,6 @@ class InspectionRules(BaseModel):
     makeup_workdays: list[date] = Field(default_factory=lambda: list(CN_MAKEUP_WORKDAYS))
 
 
-class WatchlistPoints(BaseModel):
-    """Trigger points of the watch list score (METRICS.md §6)."""
-
-    open_red_signal: int = 40
-    open_orange_signal: int = 20
-    npl_loan: int = 30
-    downgraded_3m: int = 20
-    dpd_over_30: int = 20
-    dpd_over_0: int = 10
-    floor_breach: int = 25
-    obligation_overdue_30d: int = 10
-    collateral_weak: int = 10
-
-
 class Settings(BaseSettings):
     """All of daihou's configuration. See README "Settings" for every field."""
 
@@ -130,11 +77,11 @@ class Settings(BaseSettings):
         default=None,
         description="DuckDB warehouse; default <data_dir>/daihou.duckdb. Env DAIHOU_WAREHOUSE.",
     )
-    language: Literal["zh-CN", "en"] = "zh-CN"
-    demo_seed: int = 20251231
-    asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
+    language: Literal["zh-CN", "en"] = Field(
+        default="zh-CN", description="Default interface language; users can switch."
+    )
+    demo_seed: int = Field(default=20251231, description="Seed of the demo bank (daihou demo).")
     inspection: InspectionRules = Field(default_factory=InspectionRules)
-    watchlist: WatchlistPoints = Field(default_factory=WatchlistPoints)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
 
