@@ -80,7 +80,7 @@ def main() -> None:
             str(args.seed),
         ]
     )
-    manifest = json.loads((extract / "_truth" / "manifest.json").read_text())
+    manifest = json.loads((extract / "manifest.json").read_text())
     rows_total = sum(manifest["rows"].values())
     results.append(("generate", gen_s, gen_gib, ""))
     size_gib = sum(f.stat().st_size for f in extract.glob("*.*")) / 2**30

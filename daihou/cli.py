@@ -222,7 +222,7 @@ def demo(data_dir: Path | None, seed: int | None, port: int, address: str, no_se
 
     settings = _settings(None, data_dir=data_dir, demo_seed=seed)
     extract = settings.data_dir / "demo-extract"
-    if not (extract / "manifest.json").exists() and not (extract / "_truth").exists():
+    if not (extract / "manifest.json").exists():  # written last by the generator
         with err.status(f"generating the demo bank into {extract} …"):
             run(extract, scale="small", seed=settings.demo_seed)
     with err.status(f"loading {extract} into {settings.warehouse_path} …"):
@@ -254,6 +254,10 @@ def _serve(settings: Settings, port: int, address: str) -> None:
         address,
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",  # no "Deploy" or developer menu for bank staff
+        "viewer",
+        "--theme.base",
+        "light",
     ]
     shown = "localhost" if address in ("0.0.0.0", "::") else address
     err.print(f"[bold green]daihou dashboard: http://{shown}:{port}[/]  (Ctrl-C to stop)")

@@ -49,9 +49,9 @@ class Warehouse:
     def exists(self) -> bool:
         return self.current_file() is not None
 
-    def connect_read_only(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the current generation."""
-        current = self.current_file()
+    def connect_read_only(self, generation: Path | None = None) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to ``generation`` (a file current_file() returned) or now's."""
+        current = generation or self.current_file()
         if current is None:
             raise WarehouseError(
                 f"no warehouse at {self.path}: load an extract first (daihou load EXTRACT_DIR)"

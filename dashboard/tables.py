@@ -1,0 +1,207 @@
+"""Display tables: metric frames turned into labelled, unit-scaled, formatted st.dataframe input.
+
+Amount columns are scaled to one unit per column (万元 / CNY m) and shown with thousands
+separators; ratios as percentages; missing figures as "—" (never "None"); codes as labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import format as fmt
+from dashboard.i18n import (
+    Lang,
+    code_label,
+    column_label,
+    entity_label,
+    load_status_label,
+    text,
+)
+from metrics.portfolio import PortfolioSummary
+
+_ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected")
+
+
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame
+    columns: dict[str, Any]  # st.dataframe column_config
+
+
+def show(table: Table, **kwargs: Any) -> Any:
+    """st.dataframe with the house defaults; returns what st.dataframe returns."""
+    return st.dataframe(
+        table.frame,
+        column_config=table.columns,
+        hide_index=True,
+        placeholder=fmt.MISSING,
+        **kwargs,
+    )
+
+
+def class_structure(summary: PortfolioSummary, lang: Lang) -> Table:
+    """The five classes and their total: count, balance, share of balance."""
+    classes = summary.class_frame()
+    total = pd.DataFrame(
+        {
+            "classification": [None],
+            "loan_count": [summary.loan_count],
+            "balance": [float(summary.total_balance)],
+            "share": [1.0 if summary.total_balance else None],
+        }
+    )
+    frame = pd.concat([classes, total], ignore_index=True)
+    frame["classification"] = [
+        code_label("classification", c, lang) if c else text("class_total", lang)
+        for c in frame["classification"]
+    ]
+    frame["balance"] = _in_table_unit(frame["balance"], lang)
+    frame["share"] = _in_percent(frame["share"])
+    return Table(
+        frame,
+        {
+            "classification": _text("col_class", lang),
+            "loan_count": _count("col_loan_count", lang),
+            "balance": _money("col_balance", lang),
+            "share": _ratio("col_share", lang),
+        },
+    )
+
+
+def children(frame: pd.DataFrame, lang: Lang) -> Table:
+    """One row per sub-unit, as from metrics.portfolio.children_breakdown."""
+    shown = pd.DataFrame(
+        {
+            "org_name": frame["org_name"],
+            "level": [code_label("org_level", v, lang) for v in frame["level"]],
+            "loan_count": frame["loan_count"],
+            "total_balance": _in_table_unit(frame["total_balance"], lang),
+            "npl_balance": _in_table_unit(frame["npl_balance"], lang),
+            "npl_ratio": _in_percent(frame["npl_ratio"]),
+            "special_mention_ratio": _in_percent(frame["special_mention_ratio"]),
+        }
+    )
+    return Table(
+        shown,
+        {
+            "org_name": _text("col_org", lang),
+            "level": _text("col_level", lang),
+            "loan_count": _count("col_loan_count", lang),
+            "total_balance": _money("col_total_balance", lang),
+            "npl_balance": _money("col_npl_balance", lang),
+            "npl_ratio": _ratio("col_npl_ratio", lang),
+            "special_mention_ratio": _ratio("col_sm_ratio", lang),
+        },
+    )
+
+
+def load_runs(frame: pd.DataFrame, lang: Lang) -> Table:
+    shown = frame.assign(status=[load_status_label(s, lang) for s in frame["status"]])[
+        ["load_id", "started_at", "status", "source_dir", "delivery_as_of", "months", *_ROW_COUNTS]
+    ]
+    columns: dict[str, Any] = {
+        "load_id": _count("col_load_id", lang),
+        "started_at": st.column_config.DatetimeColumn(
+            text("col_started_at", lang), format="YYYY-MM-DD HH:mm"
+        ),
+        "status": _text("col_status", lang),
+        "source_dir": _text("col_source_dir", lang),
+        "delivery_as_of": st.column_config.DateColumn(
+            text("col_delivery_as_of", lang), format="YYYY-MM-DD"
+        ),
+        "months": st.column_config.TextColumn(text("col_months", lang), width="medium"),
+    }
+    columns.update({col: _count(f"col_{col}", lang) for col in _ROW_COUNTS})
+    return Table(shown, columns)
+
+
+def load_files(frame: pd.DataFrame, lang: Lang) -> Table:
+    shown = frame.assign(entity=[entity_label(e, lang) for e in frame["entity"]])
+    columns: dict[str, Any] = {
+        col: _text(f"col_{col}", lang)
+        for col in ("entity", "file_name", "file_format", "encoding", "extra_columns")
+    }
+    columns.update({col: _count(f"col_{col}", lang) for col in _ROW_COUNTS})
+    return Table(shown, columns)
+
+
+def rejected_counts(frame: pd.DataFrame, lang: Lang) -> Table:
+    """Problems per (entity, column, reason); check codes stay in the CSV, not on screen."""
+    shown = _readable(frame, lang)[
+        ["entity", "column_name", "reason", "problem_count", "row_count"]
+    ]
+    return Table(
+        shown,
+        {
+            "entity": _text("col_entity", lang),
+            "column_name": _text("col_column_name", lang),
+            "reason": st.column_config.TextColumn(text("col_reason", lang), width="large"),
+            "problem_count": _count("col_problem_count", lang),
+            "row_count": _count("col_row_count", lang),
+        },
+    )
+
+
+def rejected_rows(frame: pd.DataFrame, lang: Lang) -> Table:
+    shown = _readable(frame, lang)[
+        ["load_id", "entity", "file_name", "row_number", "column_name", "value", "reason"]
+    ]
+    return Table(
+        shown,
+        {
+            "load_id": _count("col_load_id", lang),
+            "entity": _text("col_entity", lang),
+            "file_name": _text("col_file_name", lang),
+            "row_number": _count("col_row_number", lang),
+            "column_name": _text("col_column_name", lang),
+            "value": _text("col_value", lang),
+            "reason": st.column_config.TextColumn(text("col_reason", lang), width="large"),
+        },
+    )
+
+
+def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Reasons in the UI language; entity and column names as the contract labels them."""
+    return frame.assign(
+        reason=frame["reason"] if lang == "zh-CN" else frame["reason_en"],
+        column_name=[
+            column_label(e, c, lang)
+            for e, c in zip(frame["entity"], frame["column_name"], strict=True)
+        ],
+        entity=[entity_label(e, lang) for e in frame["entity"]],
+    )
+
+
+def _in_table_unit(yuan: pd.Series, lang: Lang) -> pd.Series:
+    return yuan / fmt.table_unit(lang).divisor
+
+
+def _money(key: str, lang: Lang) -> Any:
+    return st.column_config.NumberColumn(
+        text(key, lang, unit=fmt.table_unit(lang).label), format="%,.2f"
+    )
+
+
+def _ratio(key: str, lang: Lang) -> Any:
+    """A ratio column; its values must be in percent already (see _in_percent)."""
+    return st.column_config.NumberColumn(text(key, lang), format="%.2f%%")
+
+
+def _in_percent(ratio: pd.Series) -> pd.Series:
+    return ratio * 100
+
+
+def _count(key: str, lang: Lang) -> Any:
+    return st.column_config.NumberColumn(text(key, lang), format="%,d")
+
+
+def _text(key: str, lang: Lang) -> Any:
+    return st.column_config.TextColumn(text(key, lang))
+
+
+def _datetime(key: str, lang: Lang) -> Any:
+    return st.column_config.DatetimeColumn(text(key, lang), format="YYYY-MM-DD HH:mm:ss")

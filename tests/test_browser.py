@@ -1,0 +1,152 @@
+"""The dashboard in a real browser: Streamlit as its own process, Debian chromium via Playwright.
+
+Saves full-page screenshots to tests/artifacts/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+ROW_HEIGHT = 35  # st.dataframe's header and row height in pixels
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
+    """Streamlit serving the dashboard over the tiny bank; stopped after the test."""
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO,
+        env={**os.environ, "DAIHOU_WAREHOUSE": str(tiny_bank)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_healthy(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+def _settle(page) -> None:
+    """Wait until the script run is over and every chart has drawn."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+    )
+    page.wait_for_timeout(800)  # plotly draws after the run; no event tells when it is done
+
+
+def test_overview_drill_down_and_data_quality(app_url: str) -> None:
+    expect = playwright_sync.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2000}, locale="zh-CN")
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(app_url)
+
+            main = page.locator('[data-testid="stMain"]')
+            expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
+            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("6")
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "overview_head_office.png", full_page=True)
+
+            # drill down: tick the first sub-unit's row (城关分行), then back up
+            children = main.locator('[data-testid="stDataFrame"]').nth(1)
+            box = children.bounding_box()
+            page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * 1.5)
+            expect(main.get_by_role("heading", name="城关分行")).to_be_visible()
+            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("5")
+            main.get_by_role("button", name="返回上级：示范农商银行").click()
+            expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
+
+            picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+            picker.click()
+            page.keyboard.type("东街")
+            page.get_by_role("option", name="城关分行 / 东街支行").click()
+            expect(main.get_by_role("heading", name="东街支行")).to_be_visible()
+            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("3")
+            expect(page).to_have_url(re.compile(r"[?&]org=110(&|$)"))
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "overview_sub_branch.png", full_page=True)
+
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
+            expect(main.get_by_role("heading", name="数据质量")).to_be_visible()
+            expect(main.get_by_role("heading", name="拒绝行")).to_be_visible()
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "data_quality.png", full_page=True)
+
+            with page.expect_download() as download:
+                main.get_by_role("button", name="下载筛选后的拒绝行（CSV）").click()
+            csv = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+            assert len(csv) == 1 + 5  # header and the five rejected (row, problem) pairs
+
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        finally:
+            browser.close()
