@@ -21,6 +21,7 @@ from daihou.settings import Settings
 from etl.contract import ENTITIES, FILE_SUFFIXES, LOAD_ORDER
 from etl.read import ExtractError, StagedFile, find_entity_file, stage_file
 from etl.validate import Delivery, Validator, qi
+from warehouse import aggregates
 from warehouse.connection import Warehouse
 
 # entity -> (warehouse table, merge keys); loan_snapshots merge by month instead of by key.
@@ -129,6 +130,8 @@ def load_extract(
         step("derive", "")
         _derive_org(con)
         _derive_dates(con, settings)
+        step("aggregate", "")
+        aggregates.rebuild(con, settings)
         months = [
             r[0]
             for r in con.execute(
@@ -159,7 +162,7 @@ def load_extract(
             ignored_files=ignored,
             elapsed_seconds=0.0,
         )
-        _record(con, summary, staged, started_at)
+        _record(con, summary, started_at)
         summary.elapsed_seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -273,12 +276,7 @@ def _derive_dates(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     )
 
 
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    summary: LoadSummary,
-    staged: dict[str, StagedFile],
-    started_at: dt.datetime,
-) -> None:
+def _record(con: duckdb.DuckDBPyConnection, summary: LoadSummary, started_at: dt.datetime) -> None:
     """Write the load run, its files, its rejected rows and the extra values kept aside."""
     con.execute(
         "INSERT INTO meta_load_run VALUES ($id, $started, now()::TIMESTAMP, $status, $src, "
@@ -316,10 +314,8 @@ def _record(
         "value, check_code, reason, reason_en FROM _rejects ORDER BY entity, row_number",
         {"id": summary.load_id},
     )
-    for name, sf in staged.items():
-        for col in sf.extra:
-            con.execute(
-                f"INSERT INTO meta_extra_value SELECT $id, $entity, $file, _row, $col, "
-                f"{qi('extra:' + col)} FROM {sf.raw_table} WHERE {qi('extra:' + col)} IS NOT NULL",
-                {"id": summary.load_id, "entity": name, "file": sf.path.name, "col": col},
-            )
+    con.execute(
+        "INSERT INTO meta_extra_value SELECT $id, entity, file_name, row_number, column_name, "
+        "value FROM _extra ORDER BY entity, row_number, column_name",
+        {"id": summary.load_id},
+    )

@@ -38,9 +38,10 @@ class StagedFile:
     present: list[str]  # contract columns present in the header
     extra: list[str] = field(default_factory=list)  # unknown columns, kept aside
 
-    @property
-    def raw_table(self) -> str:
-        return f"raw_{self.entity.name}"
+    def release(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Drop the staged text once it has been typed."""
+        con.execute(f"DROP VIEW IF EXISTS raw_{self.entity.name}")
+        con.execute(f"DROP TABLE IF EXISTS raw_{self.entity.name}_t")
 
 
 def find_entity_file(extract_dir: Path, entity: Entity) -> Path | None:
@@ -104,7 +105,29 @@ def stage_file(
     row = "" if source.row_expr else "rowid + 1 AS _row, "
     con.execute(f"CREATE TEMP VIEW {table} AS SELECT {row}* FROM {table}_t")
     rows = con.execute(f"SELECT count(*) FROM {table}_t").fetchone()[0]
+    _keep_extra_values(con, entity, path, table, extra)
     return StagedFile(entity, path, suffix[1:], used_encoding, rows, present, extra)
+
+
+EXTRA_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS _extra (
+    entity VARCHAR, file_name VARCHAR, row_number BIGINT, column_name VARCHAR, value VARCHAR
+)
+"""
+
+
+def _keep_extra_values(
+    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, table: str, extra: list[str]
+) -> None:
+    """Unknown columns' values go aside into _extra (kept in the warehouse, never lost)."""
+    con.execute(EXTRA_DDL)
+    for col in extra:
+        name = _q("extra:" + col)
+        con.execute(
+            f"INSERT INTO _extra SELECT $entity, $file, _row, $col, {name} FROM {table} "
+            f"WHERE {name} IS NOT NULL",
+            {"entity": entity.name, "file": path.name, "col": col},
+        )
 
 
 # -- formats -------------------------------------------------------------------------------

@@ -33,9 +33,14 @@ REF_TARGETS: dict[str, tuple[str, str]] = {
 }
 # Date columns that may lie after the delivery's as-of date (schedules, contracts).
 FUTURE_OK = {("loans", "maturity_date"), ("repayments", "due_date")}
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+# Numeric column types and their warehouse types; EXACT holds any delivered value unrounded.
+SQL_TYPES = {
+    ColType.AMOUNT: "DECIMAL(18, 2)",
+    ColType.INTEGER: "INTEGER",
+    ColType.NUMBER: "DECIMAL(9, 4)",
+}
+EXACT = "DECIMAL(38, 10)"
 MAX_TEXT = 4000
-AMOUNT_PATTERN = r"[+-]?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})"  # yuan, at most 2 decimals
 
 REJECTS_DDL = """
 CREATE TEMP TABLE _rejects (
@@ -113,13 +118,14 @@ class Validator:
         raws, parsed = [], []
         for col in entity.columns:
             raw_name = qi(col.name + "__raw")
-            text = f"NULLIF(TRIM({qi(col.name)}), '')" if col.name in staged.present else "NULL"
+            text = _trimmed(qi(col.name)) if col.name in staged.present else "NULL"
             raws.append(f"{text}::VARCHAR AS {raw_name}")
             parsed.append(f"{_parse(col, raw_name)} AS {qi(col.name)}")
         self.con.execute(
             f"CREATE TEMP TABLE typed_{entity.name} AS SELECT *, {', '.join(parsed)} "
             f"FROM (SELECT _row, {', '.join(raws)} FROM raw_{entity.name})"
         )
+        staged.release(self.con)  # the typed table holds all it needs; free the memory
 
     def _delivery_as_of(self) -> dt.date | None:
         if "loan_snapshots" not in self.delivery.files:
@@ -168,9 +174,18 @@ class Validator:
             exp_zh, exp_en = expected(col)
             msg = Msg(f"{name} 的值“%s”{zh}{exp_zh}", f'{col.name} value "%s" {en}{exp_en}', shown)
             self._reject(entity, col.name, raw, f"{raw} IS NOT NULL AND {val} IS NULL", code, msg)
-            if col.type in (ColType.AMOUNT, ColType.INTEGER, ColType.NUMBER):
+            if col.type in SQL_TYPES:
                 msg = Msg(f"{name} 不能为负数：%s", f"{col.name} must not be negative: %s", shown)
                 self._reject(entity, col.name, raw, f"{val} < 0", "negative", msg)
+                exact = _number(raw, EXACT)
+                code, zh, en, expected = _TYPE_PROBLEMS[col.type]
+                exp_zh, exp_en = expected(col)
+                msg = Msg(
+                    f"{name} 的值“%s”{zh}{exp_zh}（不能四舍五入入库）",
+                    f'{col.name} value "%s" {en}{exp_en} (it would have to be rounded)',
+                    shown,
+                )
+                self._reject(entity, col.name, raw, f"{exact} <> {val}", code, msg)
             if col.type == ColType.TEXT:
                 msg = Msg(
                     f"{name} 文本超过 {MAX_TEXT} 个字符",
@@ -216,21 +231,27 @@ class Validator:
             self._reject(entity, column, raw, where, code, msg, params=params)
 
     def _duplicate_keys(self, entity: Entity) -> None:
-        key = ", ".join(qi(k) for k in entity.key)
-        key_text = " || '/' || ".join(f"t.{qi(k + '__raw')}" for k in entity.key)
-        not_null = " AND ".join(f"{qi(k)} IS NOT NULL" for k in entity.key)
-        src = (
-            f"(SELECT *, count(*) OVER w AS _n, "
-            f"list(_row ORDER BY _row) OVER w AS _rows FROM typed_{entity.name} "
-            f"WHERE {not_null} WINDOW w AS (PARTITION BY {key})) AS t"
+        keys = [qi(k) for k in entity.key]
+        key_list = ", ".join(keys)
+        not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+        # a hash aggregate finds the (usually no) duplicated keys; only their rows are listed
+        dup = (
+            f"(SELECT {key_list} FROM typed_{entity.name} WHERE {not_null} "
+            f"GROUP BY ALL HAVING count(*) > 1)"
         )
-        keys = "/".join(entity.key)
+        src = (
+            f"(SELECT t.*, count(*) OVER w AS _n, list(t._row ORDER BY t._row) OVER w AS _rows "
+            f"FROM typed_{entity.name} AS t SEMI JOIN {dup} AS d USING ({key_list}) "
+            f"WINDOW w AS (PARTITION BY {', '.join('t.' + k for k in keys)})) AS t"
+        )
+        key_text = " || '/' || ".join(f"t.{qi(k + '__raw')}" for k in entity.key)
+        names = "/".join(entity.key)
         msg = Msg(
-            f"键 {keys}=%s 在本文件中出现 %d 次（第 %s 行），全部拒收：请只保留正确的一行",
-            f"key {keys}=%s appears %d times (rows %s); all are rejected: keep the correct one",
+            f"键 {names}=%s 在本文件中出现 %d 次（第 %s 行），全部拒收：请只保留正确的一行",
+            f"key {names}=%s appears %d times (rows %s); all are rejected: keep the correct one",
             (key_text, "t._n", "array_to_string(t._rows[1:5], ', ')"),
         )
-        self._reject(entity, keys, key_text, "t._n > 1", "duplicate_key", msg, source=src)
+        self._reject(entity, names, key_text, "TRUE", "duplicate_key", msg, source=src)
 
     def _references(self, entity: Entity) -> None:
         for col in entity.columns:
@@ -366,9 +387,10 @@ class Validator:
         )
 
     def _accept(self, entity: Entity) -> None:
+        """ok_<entity>: a view, so the accepted rows are copied once, into the warehouse."""
         cols = ", ".join(qi(c.name) for c in entity.columns)
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE ok_{entity.name} AS SELECT _row, {cols} "
+            f"CREATE OR REPLACE TEMP VIEW ok_{entity.name} AS SELECT _row, {cols} "
             f"FROM typed_{entity.name} WHERE _row NOT IN "
             f"(SELECT row_number FROM _rejects WHERE entity = {lit(entity.name)})"
         )
@@ -377,15 +399,15 @@ class Validator:
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """entity -> (rows loaded, rows rejected)."""
-        out = {}
-        for entity in self.delivery.entities():
-            ok = self.con.execute(f"SELECT count(*) FROM ok_{entity.name}").fetchone()[0]
-            bad = self.con.execute(
-                "SELECT count(DISTINCT row_number) FROM _rejects WHERE entity = $e",
-                {"e": entity.name},
-            ).fetchone()[0]
-            out[entity.name] = (ok, bad)
-        return out
+        bad = dict(
+            self.con.execute(
+                "SELECT entity, count(DISTINCT row_number) FROM _rejects GROUP BY entity"
+            ).fetchall()
+        )
+        return {
+            name: (staged.rows - bad.get(name, 0), bad.get(name, 0))
+            for name, staged in self.delivery.files.items()
+        }
 
 
 # -- parsing expressions -------------------------------------------------------------------
@@ -400,23 +422,14 @@ def _parse(col: Column, raw: str) -> str:
         whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in code_aliases(col.codes).items())
         return f"(CASE {raw} {whens} END)"
     if col.type == ColType.DATE:
-        tries = ", ".join(f"try_strptime({raw}, {lit(f)})" for f in DATE_FORMATS)
-        return f"CAST(COALESCE({tries}) AS DATE)"
-    if col.type == ColType.AMOUNT:
-        txt = f"replace({raw}, ',', '')"
+        # TRY_CAST reads YYYY-MM-DD and YYYY/MM/DD fast; strptime only sees what it left NULL
+        return f"COALESCE(TRY_CAST({raw} AS DATE), CAST(try_strptime({raw}, '%Y%m%d') AS DATE))"
+    if col.type in SQL_TYPES:
+        # a cast rounds silently ('12.345' -> 12.35, '1.5' -> 2): the exactness check in
+        # _column_checks compares with the EXACT value and rejects what would be altered
+        target = SQL_TYPES[col.type]
         return (
-            f"(CASE WHEN regexp_full_match({txt}, {lit(AMOUNT_PATTERN)})"
-            f" THEN TRY_CAST({txt} AS DECIMAL(18, 2)) END)"
-        )
-    if col.type == ColType.INTEGER:
-        return (
-            f"(CASE WHEN regexp_full_match({raw}, '[+-]?[0-9]{{1,9}}')"
-            f" THEN TRY_CAST({raw} AS INTEGER) END)"
-        )
-    if col.type == ColType.NUMBER:
-        return (
-            f"(CASE WHEN regexp_full_match({raw}, '[+-]?[0-9]{{1,5}}(\\.[0-9]{{0,4}})?')"
-            f" THEN TRY_CAST({raw} AS DECIMAL(9, 4)) END)"
+            f"COALESCE(TRY_CAST({raw} AS {target}), TRY_CAST(replace({raw}, ',', '') AS {target}))"
         )
     if col.type == ColType.BOOLEAN:
         return (
@@ -425,6 +438,21 @@ def _parse(col: Column, raw: str) -> str:
             f"WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN '否' THEN FALSE END)"
         )
     raise AssertionError(col.type)
+
+
+def _trimmed(col: str) -> str:
+    """Text without surrounding spaces, empty as NULL; TRIM (a copy) only where needed."""
+    return (
+        f"CASE WHEN starts_with({col}, ' ') OR ends_with({col}, ' ') OR {col} = '' "
+        f"THEN NULLIF(TRIM({col}), '') ELSE {col} END"
+    )
+
+
+def _number(raw: str, sql_type: str) -> str:
+    """Text to a number; thousands separators are tried only where the plain cast failed."""
+    return (
+        f"COALESCE(TRY_CAST({raw} AS {sql_type}), TRY_CAST(replace({raw}, ',', '') AS {sql_type}))"
+    )
 
 
 def _expected_codes(col: Column) -> tuple[str, str]:

@@ -188,6 +188,16 @@ def test_redelivered_month_replaces_that_month_only(tmp_path: Path) -> None:
         ),
         ("customers", 1, {"credit_rating": "AAAA"}, "credit_rating", "unknown_code", "AAAA"),
         ("inspections", 0, {"risk_found": "maybe"}, "risk_found", "not_a_boolean", "maybe"),
+        # a cast would round these silently: they are refused instead
+        (
+            "loans",
+            0,
+            {"contract_amount": "1000000.005"},
+            "contract_amount",
+            "not_an_amount",
+            "1000000.005",
+        ),
+        ("loan_snapshots", 4, {"days_past_due": "28.5"}, "days_past_due", "not_an_integer", "28.5"),
     ],
 )
 def test_bad_value_is_rejected_with_its_reason(
@@ -207,6 +217,17 @@ def test_bad_value_is_rejected_with_its_reason(
         ).fetchone()
     assert loaded[1] == len({r[1] for r in found if r[0] == entity})
     assert loaded[0] + loaded[1] == len(TINY[entity])
+
+
+def test_thousands_separators_are_read_exactly(tmp_path: Path) -> None:
+    tables = copy_tables()
+    tables["loans"][0]["contract_amount"] = "1,000,000.00"
+    settings = settings_for(tmp_path)
+    summary = load_extract(write_extract(tmp_path / "ex", tables), settings, today=TODAY)
+    assert summary.rows_rejected == 0
+    with Warehouse(settings.warehouse_path).connect_read_only() as con:
+        amount = con.execute("SELECT contract_amount FROM dim_loan WHERE loan_id = 'L1'").fetchone()
+    assert amount == (1_000_000,)
 
 
 def test_rejected_loan_takes_its_snapshots_with_it(tmp_path: Path) -> None:
