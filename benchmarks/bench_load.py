@@ -2,7 +2,7 @@
 
     python benchmarks/bench_load.py --scale medium [--work benchmarks/work] [--keep]
 
-Steps, each in its own child process so that its peak memory (``wait4`` max RSS) is its own:
+Steps, each in its own child process so that its peak memory (``peak.py``) is its own:
 1. ``daihou generate`` of the chosen scale;
 2. the floor: bare DuckDB ``CREATE TABLE … AS SELECT * FROM read_csv(…)`` of every entity file
    into plain tables of a fresh database file (no checks, no types beyond auto-detection);
@@ -36,20 +36,20 @@ con.execute('CHECKPOINT')
 """
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run a child and read its own peak RSS with wait4."""
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``python benchmarks/peak.py ARGS``; return (seconds, its peak memory in GiB, output)."""
+    peak_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-peak-{os.getpid()}"
+    env = {**(env or os.environ), "BENCH_PEAK_FILE": str(peak_file)}
     started = time.perf_counter()
-    out_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}.out"
-    with open(out_file, "w") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "peak.py"), *args], env=env, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
-    text = out_file.read_text(errors="replace")
-    out_file.unlink()
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024 / 1024, text
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    peak = int(peak_file.read_text()) / 2**30
+    peak_file.unlink()
+    return seconds, peak, done.stdout
 
 
 def main() -> None:
@@ -64,7 +64,7 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     extract, floor_db, wh = work / "extract", work / "floor.duckdb", work / "wh.duckdb"
-    daihou = [sys.executable, "-m", "daihou.cli"]
+    daihou = ["-m", "daihou.cli"]
     env = {**os.environ, "DAIHOU_WAREHOUSE": str(wh)}
 
     results: list[tuple[str, float, float, str]] = []
@@ -85,7 +85,7 @@ def main() -> None:
     results.append(("generate", gen_s, gen_gib, ""))
     size_gib = sum(f.stat().st_size for f in extract.glob("*.*")) / 2**30
 
-    floor_s, floor_gib, _ = run([sys.executable, "-c", FLOOR, str(extract), str(floor_db)])
+    floor_s, floor_gib, _ = run(["-c", FLOOR, str(extract), str(floor_db)])
     results.append(("floor: bare DuckDB read into plain tables", floor_s, floor_gib, "1.00×"))
 
     load_s, load_gib, out = run([*daihou, "load", str(extract), "--json"], env)
