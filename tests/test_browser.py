@@ -5,6 +5,7 @@ Saves full-page screenshots to tests/artifacts/ for a human to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -48,11 +49,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
-    """Streamlit serving the dashboard over the tiny bank; stopped after the test."""
+@contextlib.contextmanager
+def _serve(warehouse: Path, log_path: Path) -> Iterator[str]:
+    """Streamlit serving the dashboard over ``warehouse``; stopped on exit."""
     port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
@@ -61,7 +62,7 @@ def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
             "--browser.gatherUsageStats", "false",
         ],
         cwd=REPO,
-        env={**os.environ, "DAIHOU_WAREHOUSE": str(tiny_bank)},
+        env={**os.environ, "DAIHOU_WAREHOUSE": str(warehouse)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -76,6 +77,18 @@ def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
+    with _serve(tiny_bank, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def demo_url(demo_bank, tmp_path: Path) -> Iterator[str]:
+    with _serve(demo_bank.settings.warehouse_path, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -147,6 +160,36 @@ def test_overview_drill_down_and_data_quality(app_url: str) -> None:
             csv = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
             assert len(csv) == 1 + 5  # header and the five rejected (row, problem) pairs
 
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        finally:
+            browser.close()
+
+
+def test_demo_bank_pages(demo_url: str) -> None:
+    """The pages on the realistic demo bank, at the head office and at one sub-branch."""
+    expect = playwright_sync.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(demo_url)
+            main = page.locator('[data-testid="stMain"]')
+            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "demo_overview_head_office.png", full_page=True)
+
+            page.goto(demo_url + "/?org=BR01-S01")
+            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "demo_overview_sub_branch.png", full_page=True)
+
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
+            expect(main.get_by_role("heading", name="加载记录")).to_be_visible()
+            _settle(page)
+            page.screenshot(path=ARTIFACTS / "demo_data_quality.png", full_page=True)
             expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         finally:
             browser.close()
