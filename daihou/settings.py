@@ -9,13 +9,14 @@ repeats a default that lives here.
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +25,44 @@ from pydantic_settings import (
 )
 
 from daihou.holidays import CN_HOLIDAYS, CN_MAKEUP_WORKDAYS
+
+Class = Literal["normal", "special_mention", "substandard", "doubtful", "loss"]
+
+
+class ClassificationFloor(BaseModel):
+    """A loan more than ``dpd_over`` days past due is at least ``at_least`` (METRICS.md §1)."""
+
+    dpd_over: int
+    at_least: Class
+
+
+class AssetQualityRules(BaseModel):
+    """Bucket edges, classification floors and vintage thresholds (METRICS.md §1, §3, §4)."""
+
+    # Upper edges (inclusive) of M1..M6 in days past due; M0 = 0, M7+ is above the last edge.
+    bucket_upper_edges: list[int] = Field(default=[30, 60, 90, 120, 150, 180])
+    classification_floors: list[ClassificationFloor] = Field(
+        default=[
+            ClassificationFloor(dpd_over=7, at_least="special_mention"),
+            ClassificationFloor(dpd_over=90, at_least="substandard"),
+            ClassificationFloor(dpd_over=270, at_least="doubtful"),
+            ClassificationFloor(dpd_over=360, at_least="loss"),
+        ]
+    )
+    vintage_thresholds: list[int] = Field(default=[30, 90])
+
+    @model_validator(mode="after")
+    def _ascending(self) -> AssetQualityRules:
+        edges = self.bucket_upper_edges
+        if not edges or edges[0] < 1 or any(b <= a for a, b in itertools.pairwise(edges)):
+            raise ValueError("bucket_upper_edges must be positive and strictly ascending")
+        return self
+
+    @property
+    def bucket_labels(self) -> list[str]:
+        """M0, M1, ..., M{n}, M{n+1}+ for n edges."""
+        n = len(self.bucket_upper_edges)
+        return [f"M{i}" for i in range(n + 1)] + [f"M{n + 1}+"]
 
 
 class InspectionRules(BaseModel):
@@ -81,6 +120,7 @@ class Settings(BaseSettings):
         default="zh-CN", description="Default interface language; users can switch."
     )
     demo_seed: int = Field(default=20251231, description="Seed of the demo bank (daihou demo).")
+    asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
     inspection: InspectionRules = Field(default_factory=InspectionRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")

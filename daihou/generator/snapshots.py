@@ -25,6 +25,7 @@ from daihou.generator.calendar import (
     month_start,
 )
 from daihou.generator.loans import Book
+from daihou.settings import AssetQualityRules
 from etl.contract import CLASSES, CODE_LISTS
 
 STATUSES = tuple(CODE_LISTS["loan_status"])
@@ -33,8 +34,10 @@ PENDING, GONE = -1, -2  # not yet disbursed; left the book in an earlier month
 NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = range(len(CLASSES))
 
 # Classification floors by days past due (METRICS.md §1): dpd over the edge -> at least class.
-FLOORS = ((7, SPECIAL_MENTION), (90, SUBSTANDARD), (270, DOUBTFUL), (360, LOSS))
-BUCKET_EDGES = np.array([0, 30, 60, 90, 120, 150, 180])  # M0 = 0, M1 = 1–30, …, M7+ > 180
+# The default rules, not a bank's settings: a seed must always give the same bank.
+_RULES = AssetQualityRules()
+FLOORS = tuple((f.dpd_over, CLASSES.index(f.at_least)) for f in _RULES.classification_floors)
+BUCKET_EDGES = np.array([0, *_RULES.bucket_upper_edges])  # M0 = 0, M1 = 1–30, …, M7+ > 180
 # Monthly chances of a delinquent loan, by bucket M1 … M7+ at the previous month end.
 CURE = np.array([0.55, 0.30, 0.18, 0.10, 0.07, 0.05, 0.025])  # pays all arrears
 PARTIAL = np.array([0.10, 0.12, 0.10, 0.06, 0.05, 0.05, 0.04])  # pays the oldest instalment

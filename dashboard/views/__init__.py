@@ -1,0 +1,1 @@
+"""Dashboard pages, one thin file each (run by st.navigation from app.py)."""
