@@ -118,6 +118,8 @@ def main() -> None:
         lines.append(
             f"| {name} | {seconds:,.1f} | {rows_total / seconds:,.0f} | {gib:.2f} GiB | {ratio} |"
         )
+    steps = ", ".join(f"{k} {v:,.1f} s" for k, v in summary["step_seconds"].items())
+    lines += ["", f"Where the first load's time goes: {steps}."]
     text = "\n".join(lines) + "\n"
     print(text)
     (HERE / "results").mkdir(exist_ok=True)

@@ -65,6 +65,7 @@ class LoadSummary:
     entities: list[EntityResult]
     ignored_files: list[str]
     elapsed_seconds: float
+    step_seconds: dict[str, float] = field(default_factory=dict)  # read, validate, merge, …
 
     @property
     def rows_read(self) -> int:
@@ -100,7 +101,16 @@ def load_extract(
     """Load ``extract_dir`` into the warehouse named by ``settings``; all or nothing."""
     started = time.perf_counter()
     started_at = dt.datetime.now()
-    step = progress or (lambda _s, _e: None)
+    timings: dict[str, float] = {}
+    clock = [started, "prepare"]
+
+    def step(name: str, entity: str) -> None:
+        now = time.perf_counter()
+        timings[clock[1]] = timings.get(clock[1], 0.0) + now - clock[0]
+        clock[0], clock[1] = now, name
+        if progress:
+            progress(name, entity)
+
     extract_dir = Path(extract_dir)
     if not extract_dir.is_dir():
         raise ExtractError(f"{extract_dir}: not a folder; an extract is a folder of entity files")
@@ -162,8 +172,12 @@ def load_extract(
             ignored_files=ignored,
             elapsed_seconds=0.0,
         )
+        step("record", "")
         _record(con, summary, started_at)
-        summary.elapsed_seconds = round(time.perf_counter() - started, 3)
+        step("publish", "")
+    step("done", "")
+    summary.elapsed_seconds = round(time.perf_counter() - started, 3)
+    summary.step_seconds = {k: round(v, 3) for k, v in timings.items()}
     return summary
 
 

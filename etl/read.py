@@ -37,11 +37,15 @@ class StagedFile:
     rows: int
     present: list[str]  # contract columns present in the header
     extra: list[str] = field(default_factory=list)  # unknown columns, kept aside
+    numbered: bool = True  # the source has a _row column (else: number by the typed rowid)
+    source: _Source | None = None
 
     def release(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Drop the staged text once it has been typed."""
+        """Drop the staging view and temporary files once the rows have been typed."""
         con.execute(f"DROP VIEW IF EXISTS raw_{self.entity.name}")
-        con.execute(f"DROP TABLE IF EXISTS raw_{self.entity.name}_t")
+        if self.source is not None:
+            self.source.cleanup(con)
+            self.source = None
 
 
 def find_entity_file(extract_dir: Path, entity: Entity) -> Path | None:
@@ -57,58 +61,56 @@ def find_entity_file(extract_dir: Path, entity: Entity) -> Path | None:
 def stage_file(
     con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, encoding: str | None = None
 ) -> StagedFile:
-    """Read ``path`` into ``raw_<entity>`` (all text, canonical names, ``_row``)."""
+    """Open ``path`` as the view ``raw_<entity>``: text columns under canonical names.
+
+    Nothing is copied yet: the validator's typed table is the one materialisation. A CSV has
+    no row number column; the typed table's rowid, which follows the file's order, gives it.
+    """
     suffix = path.suffix.lower()
-    table = f"raw_{entity.name}"
-    con.execute(f"DROP VIEW IF EXISTS {table}")
-    con.execute(f"DROP TABLE IF EXISTS {table}_t")
     used_encoding: str | None = None
     if suffix == ".csv":
         used_encoding = encoding or detect_encoding(path)
-        source = _csv_source(con, path, used_encoding)
+        source = _csv_source(con, path, used_encoding, f"_src_{entity.name}")
     elif suffix == ".parquet":
-        source = _parquet_source(con, path)
+        source = _parquet_source(con, path, f"_src_{entity.name}")
     elif suffix == ".xlsx":
-        source = _xlsx_source(con, path, entity)
+        source = _xlsx_source(con, path, f"_src_{entity.name}")
     else:
         raise ExtractError(
             f"{path.name}: unknown file format {suffix!r}; use .csv, .parquet or .xlsx"
         )
-
-    columns = [r[0] for r in con.execute(f"DESCRIBE {source.relation}").fetchall()]
-    columns = [c for c in columns if c not in _ROW_COLUMNS]
-    mapping = _map_headers(path, entity, columns)
-    missing = [c.name for c in entity.columns if not c.nullable and c.name not in mapping.values()]
-    if missing:
-        raise ExtractError(
-            f"{path.name}: required column(s) missing: "
-            + ", ".join(f"{m} [{entity.column(m).alias_zh}]" for m in missing)
-            + f". The header has: {', '.join(columns)}"
-        )
-    present = [c.name for c in entity.columns if c.name in mapping.values()]
-    select = [f"{source.row_expr} AS _row"] if source.row_expr else []
-    for src, dst in mapping.items():
-        select.append(f"CAST({_q(src)} AS VARCHAR) AS {_q(dst)}")
-    extra = [c for c in columns if c not in mapping]
-    for src in extra:
-        select.append(f"CAST({_q(src)} AS VARCHAR) AS {_q('extra:' + src)}")
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {table}_t AS SELECT {', '.join(select)} FROM {source.relation}"
-        )
-    except duckdb.Error as exc:
-        raise ExtractError(f"{path.name}: cannot be read: {_first_line(exc)}") from None
-    finally:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {source.relation}").fetchall()]
+        columns = [c for c in columns if c not in _ROW_COLUMNS]
+        mapping = _map_headers(path, entity, columns)
+        missing = [
+            c.name for c in entity.columns if not c.nullable and c.name not in mapping.values()
+        ]
+        if missing:
+            raise ExtractError(
+                f"{path.name}: required column(s) missing: "
+                + ", ".join(f"{m} [{entity.column(m).alias_zh}]" for m in missing)
+                + f". The header has: {', '.join(columns)}"
+            )
+    except BaseException:
         source.cleanup(con)
-    # CSV rows are numbered by rowid, which follows the file's order (insertion order is
-    # preserved) and costs nothing, unlike a window over the whole file.
-    row = "" if source.row_expr else "rowid + 1 AS _row, "
-    con.execute(f"CREATE TEMP VIEW {table} AS SELECT {row}* FROM {table}_t")
-    rows = con.execute(f"SELECT count(*) FROM {table}_t").fetchone()[0]
-    _keep_extra_values(con, entity, path, table, extra)
-    return StagedFile(entity, path, suffix[1:], used_encoding, rows, present, extra)
+        raise
+    select = [f"{source.row_expr} AS _row"] if source.row_expr else []
+    select += [f"CAST({_q(src)} AS VARCHAR) AS {_q(dst)}" for src, dst in mapping.items()]
+    extra = [c for c in columns if c not in mapping]
+    select += [f"CAST({_q(c)} AS VARCHAR) AS {_q(EXTRA_PREFIX + c)}" for c in extra]
+    table = f"raw_{entity.name}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(select)} FROM {source.relation}"
+    )
+    present = [c.name for c in entity.columns if c.name in mapping.values()]
+    return StagedFile(
+        entity, path, suffix[1:], used_encoding, 0, present, extra,
+        numbered=source.row_expr is not None, source=source,
+    )  # fmt: skip
 
 
+EXTRA_PREFIX = "extra:"
 EXTRA_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS _extra (
     entity VARCHAR, file_name VARCHAR, row_number BIGINT, column_name VARCHAR, value VARCHAR
@@ -116,17 +118,15 @@ CREATE TEMP TABLE IF NOT EXISTS _extra (
 """
 
 
-def _keep_extra_values(
-    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, table: str, extra: list[str]
-) -> None:
+def keep_extra_values(con: duckdb.DuckDBPyConnection, staged: StagedFile, typed: str) -> None:
     """Unknown columns' values go aside into _extra (kept in the warehouse, never lost)."""
     con.execute(EXTRA_DDL)
-    for col in extra:
-        name = _q("extra:" + col)
+    for col in staged.extra:
+        name = _q(EXTRA_PREFIX + col)
         con.execute(
-            f"INSERT INTO _extra SELECT $entity, $file, _row, $col, {name} FROM {table} "
+            f"INSERT INTO _extra SELECT $entity, $file, _row, $col, {name} FROM {typed} "
             f"WHERE {name} IS NOT NULL",
-            {"entity": entity.name, "file": path.name, "col": col},
+            {"entity": staged.entity.name, "file": staged.path.name, "col": col},
         )
 
 
@@ -139,10 +139,13 @@ class _Source:
     row_expr: str | None  # the data row number; None = use the staged table's rowid
     temp_files: list[Path] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)  # Arrow tables registered by name
 
     def cleanup(self, con: duckdb.DuckDBPyConnection) -> None:
         for v in self.views:
             con.execute(f"DROP VIEW IF EXISTS {v}")
+        for name in self.registered:
+            con.unregister(name)
         for f in self.temp_files:
             f.unlink(missing_ok=True)
 
@@ -164,13 +167,12 @@ def detect_encoding(path: Path) -> str:
     )
 
 
-def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> _Source:
+def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, view: str) -> _Source:
     temp: list[Path] = []
     read_path = path
     if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig"):
         read_path = _transcode_to_utf8(path, encoding)
         temp.append(read_path)
-    view = "_csv_src"
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_csv("
@@ -205,8 +207,7 @@ def _transcode_to_utf8(path: Path, encoding: str) -> Path:
     return tmp
 
 
-def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path) -> _Source:
-    view = "_parquet_src"
+def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> _Source:
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS "
@@ -218,7 +219,7 @@ def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path) -> _Source:
     return _Source(view, "file_row_number + 1", [], [view])
 
 
-def _xlsx_source(con: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> _Source:
+def _xlsx_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> _Source:
     """The first worksheet, cells as text: dates as ISO dates, whole numbers without '.0'."""
     import openpyxl
 
@@ -243,8 +244,8 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> 
     table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols, strict=True)})
     n = table.num_rows
     table = table.append_column("_xlsx_row", pa.array(range(1, n + 1), pa.int64()))
-    con.register("_xlsx_src", table)
-    return _Source("_xlsx_src", "_xlsx_row", [], [])
+    con.register(view, table)
+    return _Source(view, "_xlsx_row", [], [], registered=[view])
 
 
 def _cell_text(v: object) -> str | None:

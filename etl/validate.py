@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from etl.contract import CODE_LISTS, ENTITIES, LOAD_ORDER, ColType, Column, Entity, code_aliases
-from etl.read import ExtractError, StagedFile
+from etl.read import EXTRA_PREFIX, ExtractError, StagedFile, keep_extra_values
 
 # Warehouse table and key column of each referenced entity, for reference checks.
 REF_TARGETS: dict[str, tuple[str, str]] = {
@@ -113,19 +113,35 @@ class Validator:
     # -- typing --------------------------------------------------------------------------
 
     def _type(self, entity: Entity) -> None:
-        """typed_<entity>: each column's trimmed text (<col>__raw) and its parsed value."""
+        """typed_<entity>: each column's trimmed text (<col>__raw) and its parsed value.
+
+        Built in one pass over the file; for a CSV the row number is the table's rowid, which
+        follows the file's order.
+        """
         staged = self.delivery.files[entity.name]
-        raws, parsed = [], []
+        cols = ["_row"] if staged.numbered else []
+        parsed = []
         for col in entity.columns:
             raw_name = qi(col.name + "__raw")
             text = _trimmed(qi(col.name)) if col.name in staged.present else "NULL"
-            raws.append(f"{text}::VARCHAR AS {raw_name}")
+            cols.append(f"{text}::VARCHAR AS {raw_name}")
             parsed.append(f"{_parse(col, raw_name)} AS {qi(col.name)}")
-        self.con.execute(
-            f"CREATE TEMP TABLE typed_{entity.name} AS SELECT *, {', '.join(parsed)} "
-            f"FROM (SELECT _row, {', '.join(raws)} FROM raw_{entity.name})"
-        )
-        staged.release(self.con)  # the typed table holds all it needs; free the memory
+        cols += [qi(EXTRA_PREFIX + c) for c in staged.extra]
+        table = f"typed_{entity.name}"
+        try:
+            self.con.execute(
+                f"CREATE TEMP TABLE {table}_t AS SELECT *, {', '.join(parsed)} "
+                f"FROM (SELECT {', '.join(cols)} FROM raw_{entity.name})"
+            )
+        except duckdb.Error as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ExtractError(f"{staged.path.name}: cannot be read: {detail}") from None
+        finally:
+            staged.release(self.con)
+        row = "" if staged.numbered else "rowid + 1 AS _row, "
+        self.con.execute(f"CREATE TEMP VIEW {table} AS SELECT {row}* FROM {table}_t")
+        staged.rows = self.con.execute(f"SELECT count(*) FROM {table}_t").fetchone()[0]
+        keep_extra_values(self.con, staged, table)
 
     def _delivery_as_of(self) -> dt.date | None:
         if "loan_snapshots" not in self.delivery.files:
