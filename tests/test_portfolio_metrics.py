@@ -1,5 +1,8 @@
 """METRICS.md §1 figures on the tiny bank, expected values worked out by hand from its rows.
 
+The tiny bank is written straight into the tables, without the load-time aggregates, so these
+tests exercise the loan-level path of metrics.asset_quality.
+
 On the book at a month end = snapshot status 'active' and balance > 0. Loans per org (see
 fixtures_tiny_bank): 110 东街支行 L01 L02 L06 L09 · 120 西街支行 L03 L04 L07 · 200 河西分行
 L05 L08 · 210 and 300 none.
@@ -16,8 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from daihou.settings import AssetQualityRules
 from etl.contract import CLASSES
-from metrics import data_quality, orgs, portfolio
+from metrics import asset_quality, data_quality, orgs, portfolio
+from metrics.asset_quality import AssetQuality
 from metrics.scope import Scope
 from warehouse.connection import Warehouse
 
@@ -31,8 +36,15 @@ def con(tiny_bank: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-def by_class(summary: portfolio.PortfolioSummary) -> dict[str, tuple[int, Decimal]]:
-    return {c.classification: (c.loan_count, c.balance) for c in summary.classes}
+RULES = AssetQualityRules()
+
+
+def portfolio_at(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> AssetQuality:
+    return asset_quality.asset_quality_at(con, scope, as_of, RULES)
+
+
+def by_class(summary: AssetQuality) -> dict[str, tuple[int, Decimal]]:
+    return {c: (summary.count_of(c), summary.balance_of(c)) for c in CLASSES}
 
 
 def test_month_ends_are_the_snapshot_dates(con: duckdb.DuckDBPyConnection) -> None:
@@ -40,7 +52,7 @@ def test_month_ends_are_the_snapshot_dates(con: duckdb.DuckDBPyConnection) -> No
 
 
 def test_head_office_in_december(con: duckdb.DuckDBPyConnection) -> None:
-    s = portfolio.portfolio_at(con, Scope("000"), DEC)
+    s = portfolio_at(con, Scope("000"), DEC)
     # Not on the book: L03 settled, L06 active with balance 0, L08 written off.
     # On the book: L01 800,000 normal · L07 250,000 normal · L09 200,000 special mention ·
     #              L02 450,000 substandard · L04 300,000 doubtful · L05 100,000 loss
@@ -53,17 +65,18 @@ def test_head_office_in_december(con: duckdb.DuckDBPyConnection) -> None:
         "doubtful": (1, Decimal("300000")),
         "loss": (1, Decimal("100000")),
     }
-    assert s.of("normal").share == pytest.approx(1050000 / 2100000)  # 0.5
+    shares = s.class_frame().set_index("classification")["share"]
+    assert shares["normal"] == pytest.approx(1050000 / 2100000)  # 0.5
     assert s.npl_balance == Decimal("850000")  # 450,000 + 300,000 + 100,000
     assert s.npl_count == 3
     assert s.npl_ratio == pytest.approx(850000 / 2100000)  # 0.404762
     assert s.npl_ratio_by_count == pytest.approx(3 / 6)
     assert s.special_mention_ratio == pytest.approx(200000 / 2100000)  # 0.095238
-    assert sum(c.share for c in s.classes) == pytest.approx(1.0)
+    assert shares.sum() == pytest.approx(1.0)
 
 
 def test_head_office_in_october(con: duckdb.DuckDBPyConnection) -> None:
-    s = portfolio.portfolio_at(con, Scope("000"), OCT)
+    s = portfolio_at(con, Scope("000"), OCT)
     # All eight loans then on the book (L07 not yet disbursed):
     # normal L01 1,000,000 + L03 2,000,000 + L06 50,000 = 3,050,000
     # special mention L02 500,000 + L09 200,000 = 700,000 · substandard L04 300,000
@@ -74,7 +87,7 @@ def test_head_office_in_october(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_sub_branch_scope(con: duckdb.DuckDBPyConnection) -> None:
-    s = portfolio.portfolio_at(con, Scope("110"), DEC)
+    s = portfolio_at(con, Scope("110"), DEC)
     # 110: L01 800,000 normal · L02 450,000 substandard · L09 200,000 special mention;
     # L06 has balance 0.
     assert s.loan_count == 3
@@ -85,27 +98,28 @@ def test_sub_branch_scope(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_filters_narrow_the_scope(con: duckdb.DuckDBPyConnection) -> None:
     # personal_business loans: L02 450,000 + L09 200,000
-    by_product = portfolio.portfolio_at(con, Scope("000", product="personal_business"), DEC)
+    by_product = portfolio_at(con, Scope("000", product="personal_business"), DEC)
     assert (by_product.loan_count, by_product.total_balance) == (2, Decimal("650000"))
     # manager M02 in December: L04 300,000 + L07 250,000 (L03 settled)
-    by_manager = portfolio.portfolio_at(con, Scope("000", manager_id="M02"), DEC)
+    by_manager = portfolio_at(con, Scope("000", manager_id="M02"), DEC)
     assert (by_manager.loan_count, by_manager.total_balance) == (2, Decimal("550000"))
 
 
 def test_nothing_on_the_book_gives_no_ratios(con: duckdb.DuckDBPyConnection) -> None:
-    s = portfolio.portfolio_at(con, Scope("300"), DEC)
+    s = portfolio_at(con, Scope("300"), DEC)
     assert (s.loan_count, s.total_balance) == (0, Decimal(0))
     assert s.npl_ratio is None
     assert s.special_mention_ratio is None
-    assert all(c.share is None for c in s.classes)
+    assert s.class_frame()["share"].isna().all()
 
 
 def test_class_trend_lists_every_class_at_every_month(con: duckdb.DuckDBPyConnection) -> None:
-    trend = portfolio.class_balance_trend(con, Scope("000"), date(2023, 1, 31), DEC)
-    assert len(trend) == 3 * 5
+    trend = asset_quality.asset_quality_trend(con, Scope("000"), date(2023, 1, 31), DEC, RULES)
+    assert len(trend) == 3
     cells = {
-        (row.as_of_date.date(), row.classification): (row.balance, row.loan_count)
-        for row in trend.itertuples()
+        (row["as_of_date"].date(), c): (row[f"balance_{c}"], row[f"count_{c}"])
+        for _, row in trend.iterrows()
+        for c in CLASSES
     }
     # November: normal L01 900,000 + L03 2,000,000 + L06 50,000 + L07 250,000 = 3,200,000
     assert cells[(NOV, "normal")] == (3200000, 4)
@@ -115,21 +129,20 @@ def test_class_trend_lists_every_class_at_every_month(con: duckdb.DuckDBPyConnec
     assert cells[(DEC, "loss")] == (100000, 1)  # L08 written off in December
     # invariant: each month's classes add up to that month's total loans
     for month in (OCT, NOV, DEC):
-        total = portfolio.portfolio_at(con, Scope("000"), month).total_balance
+        total = portfolio_at(con, Scope("000"), month).total_balance
         assert sum(cells[(month, c)][0] for c in CLASSES) == float(total)
-    assert tuple(trend["classification"][:5]) == CLASSES  # best to worst
 
 
 def test_class_trend_keeps_to_the_window(con: duckdb.DuckDBPyConnection) -> None:
-    trend = portfolio.class_balance_trend(con, Scope("110"), NOV, DEC)
-    assert sorted({d.date() for d in trend["as_of_date"]}) == [NOV, DEC]
-    assert portfolio.class_balance_trend(
-        con, Scope("000"), date(2024, 1, 1), date(2024, 12, 31)
+    trend = asset_quality.asset_quality_trend(con, Scope("110"), NOV, DEC, RULES)
+    assert [d.date() for d in trend["as_of_date"]] == [NOV, DEC]
+    assert asset_quality.asset_quality_trend(
+        con, Scope("000"), date(2024, 1, 1), date(2024, 12, 31), RULES
     ).empty
 
 
 def test_children_of_head_office(con: duckdb.DuckDBPyConnection) -> None:
-    kids = portfolio.children_breakdown(con, Scope("000"), DEC).set_index("org_id")
+    kids = asset_quality.asset_quality_by_org(con, Scope("000"), DEC, RULES).set_index("org_id")
     assert list(kids.index) == ["100", "200", "300"]
     # 100 = 110 + 120: L01 800,000 N · L02 450,000 SS · L09 200,000 SM · L04 300,000 D ·
     # L07 250,000 N  -> 5 loans, 2,000,000; NPL 450,000 + 300,000 = 750,000
@@ -148,7 +161,7 @@ def test_children_of_head_office(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_children_of_a_branch(con: duckdb.DuckDBPyConnection) -> None:
-    kids = portfolio.children_breakdown(con, Scope("100"), DEC).set_index("org_id")
+    kids = asset_quality.asset_quality_by_org(con, Scope("100"), DEC, RULES).set_index("org_id")
     # 110: L01 800,000 N · L02 450,000 SS · L09 200,000 SM = 1,450,000
     # 120: L04 300,000 D · L07 250,000 N = 550,000 (L03 settled)
     assert kids["loan_count"].to_dict() == {"110": 3, "120": 2}
@@ -158,31 +171,26 @@ def test_children_of_a_branch(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_child_without_loans_while_the_parent_has_some(con: duckdb.DuckDBPyConnection) -> None:
-    # 200 books L05 itself; its only child 210 has nothing: zeros and a null ratio
-    kids = portfolio.children_breakdown(con, Scope("200"), DEC)
-    assert kids["org_id"].tolist() == ["210"]
+    # 200 books L05 itself; its only child 210 has nothing: zeros and a null ratio. L05 is
+    # listed after the children as 200's own book.
+    kids = asset_quality.asset_quality_by_org(con, Scope("200"), DEC, RULES)
+    assert kids["org_id"].tolist() == ["210", "200"]
+    assert kids["is_own_book"].tolist() == [False, True]
     assert (kids.at[0, "loan_count"], kids.at[0, "total_balance"]) == (0, 0)
     assert math.isnan(kids.at[0, "npl_ratio"])
+    assert (kids.at[1, "loan_count"], kids.at[1, "total_balance"]) == (1, 100000)  # L05
 
 
-def test_a_sub_branch_has_no_children(con: duckdb.DuckDBPyConnection) -> None:
-    kids = portfolio.children_breakdown(con, Scope("110"), DEC)
-    assert kids.empty
-    assert list(kids.columns) == [
-        "org_id",
-        "org_name",
-        "level",
-        "loan_count",
-        "total_balance",
-        "npl_balance",
-        "npl_ratio",
-        "special_mention_ratio",
-    ]
+def test_a_sub_branch_has_only_its_own_book(con: duckdb.DuckDBPyConnection) -> None:
+    kids = asset_quality.asset_quality_by_org(con, Scope("110"), DEC, RULES)
+    assert kids[["org_id", "is_own_book", "loan_count"]].values.tolist() == [["110", True, 3]]
+    assert asset_quality.asset_quality_by_org(con, Scope("300"), DEC, RULES).empty
 
 
 def test_children_follow_the_scope_filters(con: duckdb.DuckDBPyConnection) -> None:
     # personal_business loans: L02 (110) 450,000 substandard, L09 (110) 200,000
-    kids = portfolio.children_breakdown(con, Scope("100", product="personal_business"), DEC)
+    scope = Scope("100", product="personal_business")
+    kids = asset_quality.asset_quality_by_org(con, scope, DEC, RULES)
     assert kids.set_index("org_id")["total_balance"].to_dict() == {"110": 650000, "120": 0}
 
 

@@ -13,10 +13,13 @@ from collections.abc import Callable
 import duckdb
 
 from daihou.settings import Settings
+from warehouse.aggregates import asset_quality, transitions
 
 Builder = Callable[[duckdb.DuckDBPyConnection, Settings], None]
 
 BUILDERS: list[Builder] = []
+BUILDERS.append(transitions.build)
+BUILDERS.append(asset_quality.build)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
