@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DAIHOU_DATA_DIR=/data
+    DAIHOU_DATA_DIR=/data \
+    DAIHOU_UCI_SOURCE=/app/data_sources/uci_credit_card/UCI_Credit_Card.csv
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -12,6 +13,7 @@ COPY etl ./etl
 COPY warehouse ./warehouse
 COPY metrics ./metrics
 COPY dashboard ./dashboard
+COPY data_sources ./data_sources
 RUN pip install --quiet uv && uv pip install --system --quiet . && useradd --create-home daihou \
     && mkdir -p /data && chown daihou /data
 

@@ -1,7 +1,8 @@
-"""The ``daihou`` command line: generate, load, rejects, serve, demo."""
+"""The ``daihou`` command line: generate, load, rejects, figures, serve, demo, adapt-uci."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -197,6 +198,68 @@ def rejects(
 
 @main.command()
 @warehouse_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Month end of the figures (YYYY-MM-DD).",
+)
+@click.option(
+    "--opening",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Opening month end of the migration rates (default: the previous year end).",
+)
+@click.option("--org", "org_id", default=None, help="Org subtree (default: the root).")
+@click.option("--product", default=None, help="Only this product code.")
+@click.option("--customer-type", default=None, help="Only this customer type code.")
+@click.option("--industry", "industry_code", default=None, help="Only this GB/T 4754 section.")
+@click.option("--guarantee-type", default=None, help="Only this guarantee type code.")
+def figures(
+    warehouse: Path | None,
+    as_of: dt.datetime,
+    opening: dt.datetime | None,
+    org_id: str | None,
+    product: str | None,
+    customer_type: str | None,
+    industry_code: str | None,
+    guarantee_type: str | None,
+) -> None:
+    """Print the headline figures (METRICS.md §8) as one JSON object."""
+    from metrics.figures import headline_figures
+    from metrics.orgs import org_tree, root_org_id
+    from metrics.scope import Scope
+    from warehouse.connection import Warehouse, WarehouseError
+
+    settings = _settings(warehouse)
+    try:
+        con = Warehouse(settings.warehouse_path).connect_read_only()
+    except WarehouseError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    with con:
+        org_id = org_id or root_org_id(con)
+        if org_id not in set(org_tree(con)["org_id"]):
+            err.print(f"[red]unknown org {org_id!r}: see the org_units of the warehouse[/]")
+            sys.exit(2)
+        scope = Scope(org_id, product, customer_type, industry_code, guarantee_type)
+        try:
+            result = headline_figures(
+                con,
+                scope,
+                as_of.date(),
+                opening.date() if opening else None,
+                settings.asset_quality,
+            )
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/]")
+            sys.exit(2)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@warehouse_option
 @click.option("--port", type=int, default=DEMO_PORT, show_default=True)
 @click.option("--address", default="0.0.0.0", show_default=True, help="Interface to listen on.")
 def serve(warehouse: Path | None, port: int, address: str) -> None:
@@ -215,14 +278,25 @@ def serve(warehouse: Path | None, port: int, address: str) -> None:
 @click.option("--port", type=int, default=DEMO_PORT, show_default=True)
 @click.option("--address", default="0.0.0.0", show_default=True)
 @click.option("--no-serve", is_flag=True, help="Generate and load only.")
-def demo(data_dir: Path | None, seed: int | None, port: int, address: str, no_serve: bool) -> None:
-    """Generate the small demo bank, load it and serve the dashboard."""
+@click.option(
+    "--dataset",
+    type=click.Choice(["bank", "uci"]),
+    default="bank",
+    show_default=True,
+    help="bank: the synthetic demo bank; uci: real UCI credit-card data (uci.duckdb).",
+)
+def demo(
+    data_dir: Path | None, seed: int | None, port: int, address: str, no_serve: bool, dataset: str
+) -> None:
+    """Generate the small demo bank (or adapt the real UCI data), load it and serve it."""
     from daihou.generator import generate as run
     from etl.load import load_extract
 
     settings = _settings(None, data_dir=data_dir, demo_seed=seed)
     extract = settings.data_dir / "demo-extract"
-    if not (extract / "manifest.json").exists():  # written last by the generator
+    if dataset == "uci":
+        settings, extract = _adapt_uci_demo(settings)
+    elif not (extract / "manifest.json").exists():  # written last by the generator
         with err.status(f"generating the demo bank into {extract} …"):
             run(extract, scale="small", seed=settings.demo_seed)
     with err.status(f"loading {extract} into {settings.warehouse_path} …"):
@@ -233,6 +307,44 @@ def demo(data_dir: Path | None, seed: int | None, port: int, address: str, no_se
     )
     if not no_serve:
         _serve(settings, port, address)
+
+
+@main.command("adapt-uci")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the extract into (created).",
+)
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="UCI_Credit_Card.csv (default: the uci_source setting, the repository's copy).",
+)
+def adapt_uci(out_dir: Path, source: Path | None) -> None:
+    """Turn the real UCI credit-card clients data into a contract extract (6 month ends, 2005)."""
+    from etl.adapters.uci_credit_card import to_extract
+
+    rows = to_extract(source or _settings(None).uci_source, out_dir)
+    table = Table(title="UCI credit-card clients (CC BY 4.0)")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, n in rows.items():
+        table.add_row(entity, f"{n:,}")
+    err.print(table)
+    err.print(f"written to {out_dir}; load it with: daihou load {out_dir}")
+
+
+def _adapt_uci_demo(settings: Settings) -> tuple[Settings, Path]:
+    """Adapt the UCI data into <data_dir>/uci-extract, for a warehouse of its own."""
+    from etl.adapters.uci_credit_card import to_extract
+
+    extract = settings.data_dir / "uci-extract"
+    with err.status(f"adapting the UCI credit-card data into {extract} …"):
+        to_extract(settings.uci_source, extract)
+    return settings.model_copy(update={"warehouse": settings.data_dir / "uci.duckdb"}), extract
 
 
 def _serve(settings: Settings, port: int, address: str) -> None:

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         default="zh-CN", description="Default interface language; users can switch."
     )
     demo_seed: int = Field(default=20251231, description="Seed of the demo bank (daihou demo).")
+    uci_source: Path = Field(
+        default=Path(__file__).resolve().parents[1]
+        / "data_sources/uci_credit_card/UCI_Credit_Card.csv",
+        description="The real UCI credit-card file for `daihou demo --dataset uci`.",
+    )
     asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
     inspection: InspectionRules = Field(default_factory=InspectionRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")

@@ -72,10 +72,6 @@ from daihou.generator.writer import (
 )
 from etl.contract import CLASSES, ENTITIES, LOAD_ORDER
 
-DEFAULT_SOURCE = (
-    Path(__file__).resolve().parents[2] / "data_sources" / "uci_credit_card" / "UCI_Credit_Card.csv"
-)
-
 # The six month ends and, in the same order, the file's columns for them.
 MONTH_ENDS: tuple[dt.date, ...] = (
     dt.date(2005, 4, 30),
@@ -130,6 +126,7 @@ def to_extract(source_csv: Path, out_dir: Path) -> dict[str, int]:
         "org_units": orgs,
         "staff": staff,
         "customers": _customers(clients),
+        # org_units lists the head office, the branches, then the sub-branches
         "loans": _loans(clients, pick(orgs["org_id"], 1 + len(BRANCHES) + sub_branch)),
         "loan_snapshots": _snapshots(clients, pick(staff["staff_id"], manager)),
     }
