@@ -81,6 +81,7 @@ pages = [
         icon=":material/monitoring:",
         default=True,
     ),
+    st.Page("views/asset_quality.py", title=t("page_asset_quality"), icon=":material/analytics:"),
     st.Page("views/data_quality.py", title=t("page_data_quality"), icon=":material/fact_check:"),
 ]
 st.navigation(pages).run()

@@ -8,6 +8,8 @@
   invalidates them all at once; ttl and max_entries bound the memory.
 - Every scoped figure first checks that the requested org lies in the user's subtree
   (bridge_org_subtree) and raises ``ScopeError`` otherwise. Pages get data only from here.
+- Every list that names a customer reaches a page through ``_customer_list``, the one place
+  where a later login issue masks personal data by role.
 """
 
 from __future__ import annotations
@@ -23,10 +25,22 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from daihou.settings import default_settings
-from metrics import data_quality, orgs, portfolio
-from metrics.portfolio import PortfolioSummary
+from daihou.settings import AssetQualityRules, default_settings
+from metrics import (
+    asset_quality,
+    data_quality,
+    figures,
+    migration,
+    orgs,
+    portfolio,
+    roll_rates,
+    vintage,
+)
+from metrics.asset_quality import AssetQuality
+from metrics.migration import MigrationRates
+from metrics.roll_rates import FlowRates
 from metrics.scope import Scope
+from metrics.vintage import Basis
 from warehouse.connection import Warehouse, WarehouseError
 
 if TYPE_CHECKING:
@@ -70,9 +84,18 @@ def may_see(user: CurrentUser, org_id: str) -> bool:
     return _within(_generation(), user.org_id, org_id)
 
 
-def scope_for(user: CurrentUser, org_id: str) -> Scope:
-    """The scope of ``org_id`` for this user; refuses an org the user may not see."""
-    scope = Scope(org_id=org_id)
+def scope_for(
+    user: CurrentUser,
+    org_id: str,
+    *,
+    product: str | None = None,
+    customer_type: str | None = None,
+    industry_code: str | None = None,
+    guarantee_type: str | None = None,
+) -> Scope:
+    """The scope of ``org_id`` (and the optional loan filters) for this user; refuses an org
+    the user may not see."""
+    scope = Scope(org_id, product, customer_type, industry_code, guarantee_type)
     _authorise(_generation(), user, scope)
     return scope
 
@@ -94,22 +117,106 @@ def trend_window(end: date, months: int) -> tuple[date, date]:
     return portfolio.trend_start(end, months), end
 
 
-def portfolio_at(user: CurrentUser, scope: Scope, as_of: date) -> PortfolioSummary:
+def asset_quality_at(user: CurrentUser, scope: Scope, as_of: date) -> AssetQuality:
     gen = _generation()
     _authorise(gen, user, scope)
-    return _portfolio_at(gen, scope, as_of)
+    return _asset_quality_at(gen, scope, as_of)
 
 
-def class_balance_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def asset_quality_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
     gen = _generation()
     _authorise(gen, user, scope)
-    return _class_balance_trend(gen, scope, start, end)
+    return _asset_quality_trend(gen, scope, start, end)
+
+
+def asset_quality_by_org(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+    """§1 figures of each direct child of the scope's org, then its own book (if any)."""
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _asset_quality_by_org(gen, scope, as_of)
 
 
 def children_breakdown(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+    """§1 figures of the scope's direct children (the sub-units to drill into); loans booked at
+    the scope's org itself are left out, as the overview's caption says."""
     gen = _generation()
     _authorise(gen, user, scope)
-    return _children_breakdown(gen, scope, as_of)
+    by_org = _asset_quality_by_org(gen, scope, as_of)
+    return by_org[~by_org["is_own_book"]].reset_index(drop=True)
+
+
+def floor_breaches(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+    """The §1 classification-floor breaches, largest balance first; names the customers."""
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _customer_list(user, _floor_breaches(gen, scope, as_of))
+
+
+def asset_quality_rules() -> AssetQualityRules:
+    """Bucket edges, classification floors and vintage thresholds, for captions and pickers."""
+    return _rules()
+
+
+# -- migration, roll rates, vintage (METRICS.md §2–4) ------------------------------------------
+
+
+def previous_year_end(as_of: date) -> date:
+    """METRICS.md §8's default opening of a migration up to ``as_of``."""
+    return figures.default_opening(as_of)
+
+
+def default_opening(as_of: date) -> date | None:
+    """The opening month end the page proposes: the previous year end when it has data, else
+    the first month end; None when no month end with data precedes ``as_of``."""
+    earlier = [d for d in month_ends() if d < as_of]
+    if not earlier:
+        return None
+    year_end = previous_year_end(as_of)
+    return year_end if year_end in earlier else earlier[0]
+
+
+def migration_matrix(user: CurrentUser, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _migration_matrix(gen, scope, opening, closing)
+
+
+def migration_rates(
+    user: CurrentUser, scope: Scope, opening: date, closing: date
+) -> MigrationRates:
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _migration_rates(gen, scope, opening, closing)
+
+
+def transition_matrix(user: CurrentUser, scope: Scope, month: date) -> pd.DataFrame:
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _transition_matrix(gen, scope, month)
+
+
+def flow_rates(user: CurrentUser, scope: Scope, month: date) -> FlowRates:
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _flow_rates(gen, scope, month)
+
+
+def flow_rate_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    gen = _generation()
+    _authorise(gen, user, scope)
+    return _flow_rate_trend(gen, scope, start, end)
+
+
+def vintage_curves(
+    user: CurrentUser, scope: Scope, threshold: int, basis: Basis, as_of: date
+) -> pd.DataFrame:
+    """The §4 curves as the data stood at ``as_of``: cohorts and MOBs up to that month end."""
+    gen = _generation()
+    _authorise(gen, user, scope)
+    curves = _vintage_curves(gen, scope, threshold, basis)
+    cohort = pd.to_datetime(curves["cohort_month"])
+    months_on_book = (as_of.year - cohort.dt.year) * 12 + (as_of.month - cohort.dt.month)
+    return curves[curves["mob"] <= months_on_book].reset_index(drop=True)
 
 
 # -- loads and rejects -----------------------------------------------------------------------
@@ -167,6 +274,20 @@ def _generation() -> str:
     return str(current)
 
 
+def _rules() -> AssetQualityRules:
+    """The configured floors and edges; fixed for the process, so not part of cache keys."""
+    return default_settings().asset_quality
+
+
+def _customer_list(user: CurrentUser, frame: pd.DataFrame) -> pd.DataFrame:
+    """A list naming customers (customer_name: personal data), as ``user`` may see it.
+
+    Until login and roles arrive every user is the admin demo user, who sees the names; the
+    roles issue masks them here, and every such list already passes through.
+    """
+    return frame
+
+
 def _authorise(gen: str, user: CurrentUser, scope: Scope) -> None:
     if not _within(gen, user.org_id, scope.org_id):
         raise ScopeError(f"org {scope.org_id!r} is unknown or outside {user.name}'s scope")
@@ -208,21 +329,63 @@ def _month_ends(gen: str) -> list[date]:
 
 
 @st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
-def _portfolio_at(gen: str, scope: Scope, as_of: date) -> PortfolioSummary:
+def _asset_quality_at(gen: str, scope: Scope, as_of: date) -> AssetQuality:
     with _cursor(gen) as con:
-        return portfolio.portfolio_at(con, scope, as_of)
+        return asset_quality.asset_quality_at(con, scope, as_of, _rules())
 
 
 @st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
-def _class_balance_trend(gen: str, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def _asset_quality_trend(gen: str, scope: Scope, start: date, end: date) -> pd.DataFrame:
     with _cursor(gen) as con:
-        return portfolio.class_balance_trend(con, scope, start, end)
+        return asset_quality.asset_quality_trend(con, scope, start, end, _rules())
 
 
 @st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
-def _children_breakdown(gen: str, scope: Scope, as_of: date) -> pd.DataFrame:
+def _asset_quality_by_org(gen: str, scope: Scope, as_of: date) -> pd.DataFrame:
     with _cursor(gen) as con:
-        return portfolio.children_breakdown(con, scope, as_of)
+        return asset_quality.asset_quality_by_org(con, scope, as_of, _rules())
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _floor_breaches(gen: str, scope: Scope, as_of: date) -> pd.DataFrame:
+    with _cursor(gen) as con:
+        return asset_quality.floor_breaches(con, scope, as_of, _rules())
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _migration_matrix(gen: str, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
+    with _cursor(gen) as con:
+        return migration.migration_matrix(con, scope, opening, closing)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _migration_rates(gen: str, scope: Scope, opening: date, closing: date) -> MigrationRates:
+    with _cursor(gen) as con:
+        return migration.migration_rates(con, scope, opening, closing)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _transition_matrix(gen: str, scope: Scope, month: date) -> pd.DataFrame:
+    with _cursor(gen) as con:
+        return roll_rates.transition_matrix(con, scope, month, _rules())
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _flow_rates(gen: str, scope: Scope, month: date) -> FlowRates:
+    with _cursor(gen) as con:
+        return roll_rates.flow_rates(con, scope, month, _rules())
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _flow_rate_trend(gen: str, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    with _cursor(gen) as con:
+        return roll_rates.flow_rate_trend(con, scope, start, end, _rules())
+
+
+@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+def _vintage_curves(gen: str, scope: Scope, threshold: int, basis: Basis) -> pd.DataFrame:
+    with _cursor(gen) as con:
+        return vintage.vintage_curves(con, scope, threshold, basis, _rules())
 
 
 @st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)

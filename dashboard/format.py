@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from dashboard.i18n import Lang
+from daihou.settings import ClassificationFloor
+from dashboard.i18n import Lang, code_label, text
 
 MISSING = "—"  # a figure that cannot be computed (e.g. a ratio over nothing on the book)
 
@@ -92,6 +93,31 @@ def unit_for(largest_yuan: Decimal | float, lang: Lang) -> Unit:
     if largest_yuan >= 1_000_000_000:
         return Unit(1_000_000_000, "CNY bn")
     return Unit(1_000_000, "CNY m")
+
+
+def bucket_ranges(labels: list[str], upper_edges: list[int], lang: Lang) -> str:
+    """The delinquency buckets in words: M0 未逾期；M1 1–30 天；…；M7+ 180 天以上."""
+    lows = [1, *(edge + 1 for edge in upper_edges[:-1])]
+    parts = [text("bucket_current", lang, label=labels[0])]
+    parts += [
+        text("bucket_range", lang, label=label, low=low, high=high)
+        for label, low, high in zip(labels[1:-1], lows, upper_edges, strict=True)
+    ]
+    parts.append(text("bucket_over", lang, label=labels[-1], days=upper_edges[-1]))
+    return text("list_sep", lang).join(parts)
+
+
+def floor_rules(floors: list[ClassificationFloor], lang: Lang) -> str:
+    """The classification floors in words: 超过 7 天至少为关注类；超过 90 天至少为次级类…"""
+    return text("list_sep", lang).join(
+        text(
+            "floor_rule",
+            lang,
+            days=floor.dpd_over,
+            cls=code_label("classification", floor.at_least, lang).lower(),
+        )
+        for floor in floors
+    )
 
 
 def _english_magnitude(value: Decimal) -> str:

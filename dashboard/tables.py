@@ -21,7 +21,8 @@ from dashboard.i18n import (
     load_status_label,
     text,
 )
-from metrics.portfolio import PortfolioSummary
+from metrics.asset_quality import AssetQuality
+from metrics.migration import RATED_CLASSES, MigrationRates
 
 _ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected")
 
@@ -43,7 +44,7 @@ def show(table: Table, **kwargs: Any) -> Any:
     )
 
 
-def class_structure(summary: PortfolioSummary, lang: Lang) -> Table:
+def class_structure(summary: AssetQuality, lang: Lang) -> Table:
     """The five classes and their total: count, balance, share of balance."""
     classes = summary.class_frame()
     total = pd.DataFrame(
@@ -73,7 +74,7 @@ def class_structure(summary: PortfolioSummary, lang: Lang) -> Table:
 
 
 def children(frame: pd.DataFrame, lang: Lang) -> Table:
-    """One row per sub-unit, as from metrics.portfolio.children_breakdown."""
+    """One row per sub-unit, as from dashboard.data.children_breakdown."""
     shown = pd.DataFrame(
         {
             "org_name": frame["org_name"],
@@ -95,6 +96,131 @@ def children(frame: pd.DataFrame, lang: Lang) -> Table:
             "npl_balance": _money("col_npl_balance", lang),
             "npl_ratio": _ratio("col_npl_ratio", lang),
             "special_mention_ratio": _ratio("col_sm_ratio", lang),
+        },
+    )
+
+
+def quality_by_org(frame: pd.DataFrame, lang: Lang) -> Table:
+    """One row per sub-unit and one for the org's own book, as from
+    dashboard.data.asset_quality_by_org; the rows add up to the org's total."""
+    shown = pd.DataFrame(
+        {
+            "org_name": org_unit_labels(frame, lang),
+            "level": [
+                "" if own else code_label("org_level", v, lang)
+                for v, own in zip(frame["level"], frame["is_own_book"], strict=True)
+            ],
+            "loan_count": frame["loan_count"],
+            "total_balance": _in_table_unit(frame["total_balance"], lang),
+            "npl_balance": _in_table_unit(frame["npl_balance"], lang),
+            "npl_ratio": _in_percent(frame["npl_ratio"]),
+            "special_mention_ratio": _in_percent(frame["special_mention_ratio"]),
+            "overdue_ratio": _in_percent(frame["overdue_ratio"]),
+            "floor_breach_count": frame["floor_breach_count"],
+        }
+    )
+    return Table(
+        shown,
+        {
+            "org_name": _text("col_org", lang),
+            "level": _text("col_level", lang),
+            "loan_count": _count("col_loan_count", lang),
+            "total_balance": _money("col_total_balance", lang),
+            "npl_balance": _money("col_npl_balance", lang),
+            "npl_ratio": _ratio("col_npl_ratio", lang),
+            "special_mention_ratio": _ratio("col_sm_ratio", lang),
+            "overdue_ratio": _ratio("col_overdue_ratio", lang),
+            "floor_breach_count": _count("col_breaches", lang),
+        },
+    )
+
+
+def org_unit_labels(frame: pd.DataFrame, lang: Lang) -> list[str]:
+    """Names of the rows of asset_quality_by_org: a sub-unit's name, or 本级（…直接经办）."""
+    return [
+        text("own_book", lang, org=name) if own else name
+        for name, own in zip(frame["org_name"], frame["is_own_book"], strict=True)
+    ]
+
+
+def migration_rates(rates: MigrationRates, lang: Lang) -> Table:
+    """The §2 rates with their parts: numerator, denominator, opening, period reduction."""
+    rows = [
+        (
+            text("mig_rate", lang, cls=code_label("classification", c.from_class, lang)),
+            c.rate,
+            c.downward_amount,
+            c.denominator,
+            c.opening_balance,
+            c.period_reduction,
+        )
+        for c in (rates.of(cls) for cls in RATED_CLASSES)
+    ]
+    rows.append(
+        (
+            text("mig_performing", lang),
+            rates.performing_migration_rate,
+            rates.performing_numerator,
+            rates.performing_denominator,
+            None,
+            None,
+        )
+    )
+    frame = pd.DataFrame(
+        rows,
+        columns=["figure", "rate", "numerator", "denominator", "opening", "reduction"],
+    )
+    amounts = ["numerator", "denominator", "opening", "reduction"]
+    frame[amounts] = frame[amounts].astype("float64")
+    frame["rate"] = _in_percent(frame["rate"].astype("float64"))
+    for column in amounts:
+        frame[column] = _in_table_unit(frame[column], lang)
+    return Table(
+        frame,
+        {
+            "figure": _text("col_indicator", lang),
+            "rate": _ratio("col_rate", lang),
+            "numerator": _money("col_numerator", lang),
+            "denominator": _money("col_denominator", lang),
+            "opening": _money("col_opening_balance", lang),
+            "reduction": _money("col_period_reduction", lang),
+        },
+    )
+
+
+def floor_breaches(frame: pd.DataFrame, lang: Lang) -> Table:
+    """The §1 breach list loan by loan, balances in yuan as in the export."""
+    shown = pd.DataFrame(
+        {
+            "loan_id": frame["loan_id"],
+            "customer_name": frame["customer_name"],
+            "customer_type": [code_label("customer_type", c, lang) for c in frame["customer_type"]],
+            "org_name": frame["org_name"],
+            "manager_id": frame["manager_id"],
+            "product": [code_label("product", p, lang) for p in frame["product"]],
+            "balance": frame["balance"],
+            "days_past_due": frame["days_past_due"],
+            "classification": [
+                code_label("classification", c, lang) for c in frame["classification"]
+            ],
+            "floor_class": [code_label("classification", c, lang) for c in frame["floor_class"]],
+        }
+    )
+    return Table(
+        shown,
+        {
+            "loan_id": _text("col_loan_id", lang),
+            "customer_name": _text("col_customer_name", lang),
+            "customer_type": _text("col_customer_type", lang),
+            "org_name": _text("col_org", lang),
+            "manager_id": _text("col_manager", lang),
+            "product": _text("col_product", lang),
+            "balance": st.column_config.NumberColumn(
+                text("col_balance_yuan", lang), format="%,.2f"
+            ),
+            "days_past_due": _count("col_dpd", lang),
+            "classification": _text("col_reported_class", lang),
+            "floor_class": _text("col_floor_class", lang),
         },
     )
 

@@ -16,11 +16,11 @@ import streamlit as st
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
-from daihou.settings import default_settings
+from daihou.settings import AssetQualityRules, default_settings
 from dashboard import data
 from dashboard import format as fmt
 from dashboard.session import CurrentUser
-from metrics import orgs, portfolio
+from metrics import asset_quality, orgs, portfolio
 from metrics.scope import Scope
 from warehouse.connection import Warehouse
 
@@ -61,9 +61,9 @@ def app(use_warehouse: Callable[[Path], None], tiny_bank: Path) -> Callable[...,
     return make
 
 
-def summary(tiny_bank: Path, org_id: str, as_of: date = DEC) -> portfolio.PortfolioSummary:
+def summary(tiny_bank: Path, org_id: str, as_of: date = DEC) -> asset_quality.AssetQuality:
     with Warehouse(tiny_bank).connect_read_only() as con:
-        return portfolio.portfolio_at(con, Scope(org_id), as_of)
+        return asset_quality.asset_quality_at(con, Scope(org_id), as_of, AssetQualityRules())
 
 
 def metrics_shown(at: AppTest) -> dict[str, str]:
@@ -200,10 +200,10 @@ def test_data_layer_refuses_scopes_outside_the_user(
     use_warehouse: Callable[[Path], None], tiny_bank: Path
 ) -> None:
     use_warehouse(tiny_bank)
-    assert data.portfolio_at(BRANCH_HEAD, Scope("110"), DEC).loan_count == 3
+    assert data.asset_quality_at(BRANCH_HEAD, Scope("110"), DEC).loan_count == 3
     for org in ("200", "000", "nonexistent"):
         with pytest.raises(data.ScopeError):
-            data.portfolio_at(BRANCH_HEAD, Scope(org), DEC)
+            data.asset_quality_at(BRANCH_HEAD, Scope(org), DEC)
         with pytest.raises(data.ScopeError):
             data.children_breakdown(BRANCH_HEAD, Scope(org), DEC)
     with pytest.raises(data.ScopeError):
@@ -256,8 +256,9 @@ def test_pages_on_the_demo_bank(use_warehouse: Callable[[Path], None], demo_bank
     with Warehouse(path).connect_read_only() as con:
         root = orgs.root_org_id(con)
         latest = portfolio.month_ends(con)[-1]
-        expected = portfolio.portfolio_at(con, Scope(root), latest)
-        branch = portfolio.children_breakdown(con, Scope(root), latest)["org_id"][0]
+        rules = demo_bank.settings.asset_quality
+        expected = asset_quality.asset_quality_at(con, Scope(root), latest, rules)
+        branch = asset_quality.asset_quality_by_org(con, Scope(root), latest, rules)["org_id"][0]
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert_clean(at)
     assert metrics_shown(at)["贷款笔数"] == fmt.count(expected.loan_count)

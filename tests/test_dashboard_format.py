@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pytest
 from dashboard import format as fmt
 from dashboard.kpis import kpi_cards
 from etl.contract import CLASSES
-from metrics.portfolio import ClassFigures, PortfolioSummary
+from metrics.asset_quality import AssetQuality
 
 WAN = fmt.Unit(10_000, "万元")
 
@@ -78,16 +79,25 @@ def test_units_follow_the_size_of_the_figure() -> None:
     assert fmt.table_unit("zh-CN") == WAN
 
 
-def _summary(as_of: date, balances: dict[str, int]) -> PortfolioSummary:
+def _summary(as_of: date, balances: dict[str, int]) -> AssetQuality:
+    """One loan per non-empty class; the figures the cards show, others zero or None."""
     total = Decimal(sum(balances.values()))
-    return PortfolioSummary(
-        as_of=as_of,
-        loan_count=len([b for b in balances.values() if b]),
-        total_balance=total,
-        classes=tuple(
-            ClassFigures(c, 1 if b else 0, Decimal(b), float(b / total) if total else None)
-            for c, b in balances.items()
-        ),
+    npl = Decimal(balances["substandard"] + balances["doubtful"] + balances["loss"])
+    figures = {
+        "as_of": as_of,
+        "loan_count": len([b for b in balances.values() if b]),
+        "total_balance": total,
+        "npl_balance": npl,
+        "npl_ratio": float(npl / total) if total else None,
+        "special_mention_ratio": float(balances["special_mention"] / total) if total else None,
+        **{f"balance_{c}": Decimal(b) for c, b in balances.items()},
+        **{f"count_{c}": 1 if b else 0 for c, b in balances.items()},
+    }
+    return AssetQuality(
+        **{
+            f.name: figures.get(f.name, None if "None" in f.type else 0)
+            for f in fields(AssetQuality)
+        }
     )
 
 

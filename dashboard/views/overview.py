@@ -7,11 +7,9 @@ dashboard.data.
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
-from dashboard import charts, data, kpis, session, tables
+from dashboard import charts, data, drill, kpis, session, tables
 from dashboard.i18n import t
 
 TREND_MONTHS = 36
@@ -27,9 +25,9 @@ if f.as_of is None:
 st.caption(t("overview_caption", path=org.path_name, as_of=f.as_of.isoformat()))
 
 scope = data.scope_for(f.user, f.org_id)
-now = data.portfolio_at(f.user, scope, f.as_of)
+now = data.asset_quality_at(f.user, scope, f.as_of)
 previous = data.previous_month_end(f.as_of)
-before = data.portfolio_at(f.user, scope, previous) if previous else None
+before = data.asset_quality_at(f.user, scope, previous) if previous else None
 
 cards = kpis.kpi_cards(now, before, f.lang)
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
@@ -50,7 +48,7 @@ with right:
 
 st.subheader(t("trend_title"))
 start, end = data.trend_window(f.as_of, TREND_MONTHS)
-trend = data.class_balance_trend(f.user, scope, start, end)
+trend = data.asset_quality_trend(f.user, scope, start, end)
 st.caption(
     t(
         "trend_caption",
@@ -61,22 +59,12 @@ st.caption(
 st.plotly_chart(charts.class_trend(trend, f.lang), config=CHART_CONFIG)
 
 st.subheader(t("children_title"))
-if f.org_id != f.user.org_id:
-    st.button(
-        t("up_to", name=orgs.at[org.parent_org_id, "org_name"]),
-        icon=":material/arrow_upward:",
-        on_click=session.select_org,
-        args=(org.parent_org_id,),
-    )
+drill.up_button(f, orgs)
 children = data.children_breakdown(f.user, scope, f.as_of)
 if children.empty:
     st.info(t("no_children", org=org.org_name))
 else:
     st.caption(t("children_caption", as_of=f.as_of.isoformat()))
-    table_key = f"children_of_{f.org_id}"
-    tables.show(
-        tables.children(children, f.lang),
-        key=table_key,
-        on_select=partial(session.select_table_row, table_key, children["org_id"].tolist()),
-        selection_mode="single-row",
+    drill.org_table(
+        tables.children(children, f.lang), children["org_id"].tolist(), f"children_of_{f.org_id}"
     )
