@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
@@ -27,6 +28,17 @@ def _settings(warehouse: Path | None, **extra: object) -> Settings:
     """Settings from file and environment, with command-line values on top."""
     given = {k: v for k, v in {"warehouse": warehouse, **extra}.items() if v is not None}
     return Settings(**given)
+
+
+def _read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse, or exit 2 saying why there is none."""
+    from warehouse.connection import Warehouse, WarehouseError
+
+    try:
+        return Warehouse(settings.warehouse_path).connect_read_only()
+    except WarehouseError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
 
 
 warehouse_option = click.option(
@@ -169,15 +181,9 @@ def rejects(
 ) -> None:
     """List the rejected rows of a load: entity, file, row, column, reason."""
     from metrics.data_quality import load_runs, rejected_rows
-    from warehouse.connection import Warehouse, WarehouseError
 
     settings = _settings(warehouse)
-    try:
-        con = Warehouse(settings.warehouse_path).connect_read_only()
-    except WarehouseError as exc:
-        err.print(f"[red]{exc}[/]")
-        sys.exit(2)
-    with con:
+    with _read_only(settings) as con:
         if load_id is None:
             runs = load_runs(con)
             load_id = int(runs["load_id"].iloc[0]) if len(runs) else None
@@ -230,15 +236,9 @@ def figures(
     from metrics.figures import headline_figures
     from metrics.orgs import org_tree, root_org_id
     from metrics.scope import Scope
-    from warehouse.connection import Warehouse, WarehouseError
 
     settings = _settings(warehouse)
-    try:
-        con = Warehouse(settings.warehouse_path).connect_read_only()
-    except WarehouseError as exc:
-        err.print(f"[red]{exc}[/]")
-        sys.exit(2)
-    with con:
+    with _read_only(settings) as con:
         org_id = org_id or root_org_id(con)
         if org_id not in set(org_tree(con)["org_id"]):
             err.print(f"[red]unknown org {org_id!r}: see the org_units of the warehouse[/]")

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from daihou.settings import Settings
-from etl.contract import ENTITIES, FILE_SUFFIXES, LOAD_ORDER
+from etl.contract import ENTITIES, FILE_SUFFIXES, LOAD_ORDER, Entity
 from etl.read import ExtractError, StagedFile, find_entity_file, stage_file
 from etl.validate import Delivery, Validator, qi
 from warehouse import aggregates
@@ -126,28 +126,29 @@ def load_extract(
         for name, path in paths.items():
             step("read", name)
             staged[name] = stage_file(con, ENTITIES[name], path, encoding)
-        step("validate", "")
         delivery = Delivery(staged)
         validator = Validator(con, delivery, today or dt.date.today())
-        validator.run()
-        counts = validator.counts()
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta_load_run").fetchone()[
-            0
-        ]
-        for entity in delivery.entities():
+
+        months: list[dt.date] = []
+
+        def merge(entity: Entity) -> None:
             step("merge", entity.name)
+            if entity.name == "loan_snapshots":  # the months this delivery replaces
+                sql = "SELECT DISTINCT as_of_date FROM ok_loan_snapshots ORDER BY 1"
+                months.extend(r[0] for r in con.execute(sql).fetchall())
             _merge(con, entity.name)
+            step("validate", "")
+
+        step("validate", "")
+        validator.run(merge)
+        counts = validator.counts()
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM meta_load_run").fetchall()
+        load_id = load_id[0][0]
         step("derive", "")
         _derive_org(con)
         _derive_dates(con, settings)
         step("aggregate", "")
         aggregates.rebuild(con, settings)
-        months = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT as_of_date FROM ok_loan_snapshots ORDER BY 1"
-            ).fetchall()
-        ]
         results = [
             EntityResult(
                 e.name,

@@ -91,13 +91,23 @@ class Validator:
         self.delivery = delivery
         self.today = today
 
-    def run(self) -> None:
+    def run(self, merge: Callable[[Entity], None]) -> None:
+        """Check each entity in load order and hand its accepted rows to ``merge`` at once.
+
+        One entity at a time keeps one large typed table in memory, not all of them; the
+        reference entities stay (later entities' references are checked against them). Merging
+        before later entities are checked is safe: the load writes an unpublished generation.
+        """
         self.con.execute("DROP TABLE IF EXISTS _rejects")
         self.con.execute(REJECTS_DDL)
-        for entity in self.delivery.entities():
-            self._type(entity)
+        typed = set()
+        if "loan_snapshots" in self.delivery.files:  # the delivery's as-of date comes from it
+            self._type(ENTITIES["loan_snapshots"])
+            typed.add("loan_snapshots")
         self.delivery.as_of = self._delivery_as_of()
         for entity in self.delivery.entities():
+            if entity.name not in typed:
+                self._type(entity)
             self._column_checks(entity)
             self._row_checks(entity)
             self._duplicate_keys(entity)
@@ -109,6 +119,15 @@ class Validator:
             if entity.name == "inspections":
                 self._inspection_after_disbursement()
             self._accept(entity)
+            merge(entity)
+            if entity.name not in REF_TARGETS:
+                self._drop(entity)
+
+    def _drop(self, entity: Entity) -> None:
+        """Free a fact's typed rows once merged (nothing later refers to them)."""
+        self.con.execute(f"DROP VIEW IF EXISTS ok_{entity.name}")
+        self.con.execute(f"DROP VIEW IF EXISTS typed_{entity.name}")
+        self.con.execute(f"DROP TABLE IF EXISTS typed_{entity.name}_t")
 
     # -- typing --------------------------------------------------------------------------
 

@@ -16,13 +16,13 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_sync
 import pytest
+from playwright.sync_api import Page
 
 from daihou.settings import Settings
 from etl.adapters.uci_credit_card import to_extract
 from etl.load import load_extract
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 REPO = Path(__file__).resolve().parents[1]
 UCI_SOURCE = REPO / "data_sources" / "uci_credit_card" / "UCI_Credit_Card.csv"
@@ -109,7 +109,22 @@ def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
     raise TimeoutError("streamlit did not become healthy")
 
 
-def _settle(page) -> None:
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A zh-CN page in Debian chromium, 1440 px wide; the browser closes after the test."""
+    playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
+            tab.set_default_timeout(TIMEOUT_MS)
+            yield tab
+        finally:
+            browser.close()
+
+
+def _settle(page: Page) -> None:
     """Wait until the script run is over and every chart has drawn."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
@@ -117,87 +132,70 @@ def _settle(page) -> None:
     page.wait_for_timeout(800)  # plotly draws after the run; no event tells when it is done
 
 
-def test_overview_drill_down_and_data_quality(app_url: str) -> None:
+def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
     expect = playwright_sync.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 2000}, locale="zh-CN")
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(app_url)
+    page.set_viewport_size({"width": 1440, "height": 2000})
+    page.goto(app_url)
 
-            main = page.locator('[data-testid="stMain"]')
-            expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
-            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
-            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("6")
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "overview_head_office.png", full_page=True)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
+    expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+    expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("6")
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "overview_head_office.png", full_page=True)
 
-            # drill down: tick the first sub-unit's row (城关分行), then back up
-            children = main.locator('[data-testid="stDataFrame"]').nth(1)
-            box = children.bounding_box()
-            page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * 1.5)
-            expect(main.get_by_role("heading", name="城关分行")).to_be_visible()
-            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("5")
-            main.get_by_role("button", name="返回上级：示范农商银行").click()
-            expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
+    # drill down: tick the first sub-unit's row (城关分行), then back up
+    children = main.locator('[data-testid="stDataFrame"]').nth(1)
+    box = children.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * 1.5)
+    expect(main.get_by_role("heading", name="城关分行")).to_be_visible()
+    expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("5")
+    main.get_by_role("button", name="返回上级：示范农商银行").click()
+    expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
 
-            picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-            picker.click()
-            page.keyboard.type("东街")
-            page.get_by_role("option", name="城关分行 / 东街支行").click()
-            expect(main.get_by_role("heading", name="东街支行")).to_be_visible()
-            expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("3")
-            expect(page).to_have_url(re.compile(r"[?&]org=110(&|$)"))
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "overview_sub_branch.png", full_page=True)
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    picker.click()
+    page.keyboard.type("东街")
+    page.get_by_role("option", name="城关分行 / 东街支行").click()
+    expect(main.get_by_role("heading", name="东街支行")).to_be_visible()
+    expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("3")
+    expect(page).to_have_url(re.compile(r"[?&]org=110(&|$)"))
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "overview_sub_branch.png", full_page=True)
 
-            page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
-            expect(main.get_by_role("heading", name="数据质量")).to_be_visible()
-            expect(main.get_by_role("heading", name="拒绝行")).to_be_visible()
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "data_quality.png", full_page=True)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
+    expect(main.get_by_role("heading", name="数据质量")).to_be_visible()
+    expect(main.get_by_role("heading", name="拒绝行")).to_be_visible()
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "data_quality.png", full_page=True)
 
-            with page.expect_download() as download:
-                main.get_by_role("button", name="下载筛选后的拒绝行（CSV）").click()
-            csv = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
-            assert len(csv) == 1 + 5  # header and the five rejected (row, problem) pairs
+    with page.expect_download() as download:
+        main.get_by_role("button", name="下载筛选后的拒绝行（CSV）").click()
+    csv = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv) == 1 + 5  # header and the five rejected (row, problem) pairs
 
-            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-        finally:
-            browser.close()
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
-def test_demo_bank_pages(demo_url: str) -> None:
+def test_demo_bank_pages(demo_url: str, page: Page) -> None:
     """The pages on the realistic demo bank, at the head office and at one sub-branch."""
     expect = playwright_sync.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(demo_url)
-            main = page.locator('[data-testid="stMain"]')
-            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "demo_overview_head_office.png", full_page=True)
+    page.goto(demo_url)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "demo_overview_head_office.png", full_page=True)
 
-            page.goto(demo_url + "/?org=BR01-S01")
-            expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "demo_overview_sub_branch.png", full_page=True)
+    page.goto(demo_url + "/?org=BR01-S01")
+    expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "demo_overview_sub_branch.png", full_page=True)
 
-            page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
-            expect(main.get_by_role("heading", name="加载记录")).to_be_visible()
-            _settle(page)
-            page.screenshot(path=ARTIFACTS / "demo_data_quality.png", full_page=True)
-            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-        finally:
-            browser.close()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
+    expect(main.get_by_role("heading", name="加载记录")).to_be_visible()
+    _settle(page)
+    page.screenshot(path=ARTIFACTS / "demo_data_quality.png", full_page=True)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
 @pytest.fixture
@@ -230,53 +228,35 @@ def _asset_quality_page(page, url: str, heading: str, charts: int, shot: str) ->
     page.set_viewport_size({"width": 1440, "height": 1800})
 
 
-def test_asset_quality_page_on_the_demo_bank(demo_url: str) -> None:
+def test_asset_quality_page_on_the_demo_bank(demo_url: str, page: Page) -> None:
     """Every section at the head office (8 charts); at a sub-branch the sub-unit chart drops."""
-    playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
-            page.set_default_timeout(TIMEOUT_MS)
-            _asset_quality_page(
-                page,
-                demo_url + "/asset_quality",
-                "江川农商银行总行 · 资产质量",
-                8,
-                "asset_quality_head_office.png",
-            )
-            with page.expect_download() as download:
-                page.get_by_role("button", name="下载 Excel").click()
-            assert download.value.suggested_filename == "floor_breaches_HO_20251231.xlsx"
-            _asset_quality_page(
-                page,
-                demo_url + "/asset_quality?org=BR01-S01",
-                "临河开发区支行 · 资产质量",
-                7,
-                "asset_quality_sub_branch.png",
-            )
-        finally:
-            browser.close()
+    _asset_quality_page(
+        page,
+        demo_url + "/asset_quality",
+        "江川农商银行总行 · 资产质量",
+        8,
+        "asset_quality_head_office.png",
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 Excel").click()
+    assert download.value.suggested_filename == "floor_breaches_HO_20251231.xlsx"
+    _asset_quality_page(
+        page,
+        demo_url + "/asset_quality?org=BR01-S01",
+        "临河开发区支行 · 资产质量",
+        7,
+        "asset_quality_sub_branch.png",
+    )
 
 
-def test_asset_quality_page_on_real_data(uci_url: str) -> None:
+def test_asset_quality_page_on_real_data(uci_url: str, page: Page) -> None:
     """Six month ends and no cohort inside them: the vintage section says so, the rest draws."""
-    playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
-            page.set_default_timeout(TIMEOUT_MS)
-            _asset_quality_page(
-                page,
-                uci_url + "/asset_quality",
-                "UCI 样本银行总行 · 资产质量",
-                7,
-                "asset_quality_uci.png",
-            )
-            main = page.locator('[data-testid="stMain"]')
-            playwright_sync.expect(main.get_by_text("没有可分析的放款批次")).to_be_visible()
-        finally:
-            browser.close()
+    _asset_quality_page(
+        page,
+        uci_url + "/asset_quality",
+        "UCI 样本银行总行 · 资产质量",
+        7,
+        "asset_quality_uci.png",
+    )
+    main = page.locator('[data-testid="stMain"]')
+    playwright_sync.expect(main.get_by_text("没有可分析的放款批次")).to_be_visible()
