@@ -549,10 +549,10 @@ def code_label(codes: str, code: str | None, lang: Lang) -> str:
 
 
 def entity_label(entity: str, lang: Lang) -> str:
-    """An input entity's name: 借据 · loans."""
+    """An input entity's name: 借据 · Loans."""
     if lang == "zh-CN" and entity in ENTITIES:
         return ENTITIES[entity].label_zh
-    return entity.replace("_", " ")
+    return entity.replace("_", " ").capitalize()
 
 
 def column_label(entity: str, column: str | None, lang: Lang) -> str:

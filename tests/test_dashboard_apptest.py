@@ -170,11 +170,21 @@ def test_data_quality_filters(app: Callable[..., AppTest]) -> None:
     assert_clean(at)
     assert set(at.dataframe[3].value["value"]) == {"abc", "-5000"}
     at.text_input(key="dq_text").set_value("")
-    at.selectbox(key="dq_entity").set_value("loans").run()
+    at.selectbox(key="dq_entity_zh-CN").set_value("loans").run()
     assert at.dataframe[3].value["column_name"].tolist() == ["合同金额（contract_amount）"]
-    at.selectbox(key="dq_load").set_value(1).run()  # the older load has no rejects
+    at.selectbox(key="dq_load_zh-CN").set_value(1).run()  # the older load has no rejects
     assert_clean(at)
     assert [i.value for i in at.info] == ["没有符合条件的拒绝行。"]
+
+
+def test_data_quality_selects_follow_the_language(app: Callable[..., AppTest]) -> None:
+    at = app()
+    at.switch_page("views/data_quality.py").run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert_clean(at)
+    entity = at.selectbox(key="dq_entity_en")
+    assert entity.options[0] == "All" and "Loans" in entity.options
+    assert at.selectbox(key="dq_load_en").options[0].startswith("#2")
 
 
 def test_unknown_org_in_the_link_is_refused(app: Callable[..., AppTest]) -> None:

@@ -34,7 +34,7 @@ load_id = st.selectbox(
         time=f"{by_id.at[i, 'started_at']:%Y-%m-%d %H:%M}",
         status=load_status_label(by_id.at[i, "status"], f.lang),
     ),
-    key="dq_load",
+    key=f"dq_load_{f.lang}",  # labels change with the language: a new widget
 )
 
 st.subheader(t("dq_files"))
@@ -47,7 +47,7 @@ entity = left.selectbox(
     t("dq_entity"),
     [None, *LOAD_ORDER],
     format_func=lambda e: t("dq_all_entities") if e is None else entity_label(e, f.lang),
-    key="dq_entity",
+    key=f"dq_entity_{f.lang}",
 )
 search = right.text_input(t("dq_text"), key="dq_text").strip() or None
 
