@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -26,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from daihou.settings import AssetQualityRules, default_settings
+from dashboard import exports
 from metrics import (
     asset_quality,
     data_quality,
@@ -257,9 +257,7 @@ def rejected_rows_csv(
     def build() -> bytes:
         with _cursor(gen) as con:
             frame = data_quality.rejected_rows(con, load_id, entity, text, DOWNLOAD_LIMIT)
-        out = io.StringIO()
-        frame.to_csv(out, index=False)
-        return out.getvalue().encode("utf-8-sig")
+        return exports.csv(frame)  # rejected values are hostile input: formula-guarded
 
     return build
 

@@ -51,7 +51,9 @@ def xlsx(table: pd.DataFrame, title: str, sheet: str) -> bytes:
     Decimal cells (amounts) are written as numbers in the #,##0.00 format.
     """
     out = io.BytesIO()
-    with xlsxwriter.Workbook(out, {"in_memory": True}) as book:
+    # data is never code: a customer name "=HYPERLINK(…)" stays text, not a formula
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(out, options) as book:
         ws = book.add_worksheet(sheet)
         money = book.add_format({"num_format": "#,##0.00"})
         header = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
@@ -79,10 +81,20 @@ def xlsx(table: pd.DataFrame, title: str, sheet: str) -> bytes:
 
 
 def csv(table: pd.DataFrame) -> bytes:
-    """The table as CSV, UTF-8 with BOM (Excel's cue for Unicode); amounts with 2 decimals."""
+    """The table as CSV, UTF-8 with BOM (Excel's cue for Unicode); amounts with 2 decimals.
+
+    Text that Excel would run as a formula (leading = + - @) gets a leading apostrophe, the
+    usual guard against CSV injection; numbers are untouched.
+    """
     out = io.StringIO()
-    table.to_csv(out, index=False)
+    table.map(_inert).to_csv(out, index=False)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def _fen(yuan: float | None) -> Decimal | None:

@@ -121,3 +121,27 @@ def test_kpi_cards_without_loans() -> None:
     cards = kpi_cards(empty, empty, "zh-CN")
     assert [c.value for c in cards] == ["0", "0.00", "0.00", "—", "—"]
     assert cards[3].change is None  # no ratio, no change
+
+
+def test_exports_never_turn_data_into_formulas() -> None:
+    import io
+    from decimal import Decimal
+
+    import openpyxl
+    import pandas as pd
+
+    from dashboard import exports
+
+    table = pd.DataFrame(
+        {
+            "客户名称": ['=HYPERLINK("http://x","点我")', "+1-2", "张三"],
+            "余额（元）": [Decimal("-5.00"), Decimal("1.50"), Decimal("2.00")],
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx(table, "标题", "sheet")))
+    cells = [row[0] for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert cells[0] == '=HYPERLINK("http://x","点我")'  # stored as text, not as a formula
+    assert book.active["A3"].data_type == "s"
+    text = exports.csv(table).decode("utf-8-sig").splitlines()
+    assert text[1].startswith("\"'=HYPERLINK") and text[2].startswith("'+1-2")
+    assert text[1].endswith(",-5.00")  # a negative amount stays a number
