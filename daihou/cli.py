@@ -41,6 +41,23 @@ def _read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
         sys.exit(2)
 
 
+def _print_rows(title: str, rows: dict[str, int]) -> None:
+    """Rows written per entity, as a table on stderr."""
+    table = Table(title=title)
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, n in rows.items():
+        table.add_row(entity, f"{n:,}")
+    err.print(table)
+
+
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the extract into (created).",
+)
 warehouse_option = click.option(
     "--warehouse",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -55,13 +72,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Folder to write the extract into (created).",
-)
+@out_option
 @click.option(
     "--scale",
     type=click.Choice(["small", "medium", "large"]),
@@ -90,12 +101,7 @@ def generate(out_dir: Path, scale: str, seed: int, fmt: str | None) -> None:
     started = time.perf_counter()
     with err.status(f"generating {scale} demo bank into {out_dir} …"):
         rows = run(out_dir, scale=scale, seed=seed, fmt=fmt)  # type: ignore[arg-type]
-    table = Table(title=f"demo bank ({scale}, seed {seed})")
-    table.add_column("entity")
-    table.add_column("rows", justify="right")
-    for entity, n in rows.items():
-        table.add_row(entity, f"{n:,}")
-    err.print(table)
+    _print_rows(f"demo bank ({scale}, seed {seed})", rows)
     err.print(f"written to {out_dir} in {time.perf_counter() - started:.1f} s")
 
 
@@ -310,13 +316,7 @@ def demo(
 
 
 @main.command("adapt-uci")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Folder to write the extract into (created).",
-)
+@out_option
 @click.option(
     "--source",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -328,12 +328,7 @@ def adapt_uci(out_dir: Path, source: Path | None) -> None:
     from etl.adapters.uci_credit_card import to_extract
 
     rows = to_extract(source or _settings(None).uci_source, out_dir)
-    table = Table(title="UCI credit-card clients (CC BY 4.0)")
-    table.add_column("entity")
-    table.add_column("rows", justify="right")
-    for entity, n in rows.items():
-        table.add_row(entity, f"{n:,}")
-    err.print(table)
+    _print_rows("UCI credit-card clients (CC BY 4.0)", rows)
     err.print(f"written to {out_dir}; load it with: daihou load {out_dir}")
 
 
