@@ -136,6 +136,13 @@ class Warehouse:
             _unlink(g, g.with_name(g.name + ".wal"))
 
 
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse has this table: asked of the catalog, because a failed query
+    would abort an enclosing transaction."""
+    sql = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name"
+    return con.execute(sql, {"name": name}).fetchall()[0][0] > 0
+
+
 def _unlink(*paths: Path) -> None:
     for p in paths:
         with contextlib.suppress(FileNotFoundError):

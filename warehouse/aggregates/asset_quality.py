@@ -27,6 +27,7 @@ import duckdb
 
 from daihou.settings import AssetQualityRules, Settings
 from etl.contract import CLASSES
+from warehouse.connection import has_table
 
 # Snapshot rows on the book (METRICS.md preamble). Alias ``s``.
 ON_BOOK = "s.status = 'active' AND s.balance > 0"
@@ -219,15 +220,14 @@ def rule_params(rules: AssetQualityRules) -> dict[str, object]:
 
 def built_floors(con: duckdb.DuckDBPyConnection) -> dict[str, int | None] | None:
     """The floor_params the aggregates were built with; None when this warehouse has none."""
-    try:
-        row = con.execute(
-            "SELECT floor_special_mention, floor_substandard, floor_doubtful, floor_loss "
-            "FROM agg_class_month_rules"
-        ).fetchone()
-    except duckdb.CatalogException:
+    if not has_table(con, "agg_class_month_rules"):
         return None
+    rows = con.execute(
+        "SELECT floor_special_mention, floor_substandard, floor_doubtful, floor_loss "
+        "FROM agg_class_month_rules"
+    ).fetchall()
     keys = [f"floor_{cls}" for cls in CLASSES[1:]]
-    return dict(zip(keys, row, strict=True)) if row is not None else None
+    return dict(zip(keys, rows[0], strict=True)) if rows else None
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -44,6 +44,7 @@ import duckdb
 
 from daihou.settings import InspectionRules, Settings
 from warehouse.aggregates.asset_quality import ON_BOOK
+from warehouse.connection import has_table
 
 # The routine interval of rating list ``b.rat`` (structs d, days ascending by d) at date {x}.
 _INTERVAL_AT = "coalesce(list_filter(b.rat, lambda r: r.d <= {x})[-1].days, $unrated_interval_days)"
@@ -396,11 +397,10 @@ def rule_params(rules: InspectionRules) -> dict[str, object]:
 
 def built_rules(con: duckdb.DuckDBPyConnection) -> str | None:
     """The rules_key fct_obligation was built with; None when this warehouse has none."""
-    try:
-        row = con.execute("SELECT rules FROM fct_obligation_rules").fetchone()
-    except duckdb.CatalogException:
+    if not has_table(con, "fct_obligation_rules"):
         return None
-    return row[0] if row is not None else None
+    rows = con.execute("SELECT rules FROM fct_obligation_rules").fetchall()
+    return rows[0][0] if rows else None
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -20,6 +20,7 @@ from datetime import date
 import duckdb
 
 from daihou.settings import AssetQualityRules, Settings
+from warehouse.connection import has_table
 
 # States at t of a loan that was on the book at t−1 but is not at t (as in METRICS.md §2).
 EXIT_STATES = ("settled", "written_off", "transferred")
@@ -231,12 +232,11 @@ def rule_params(rules: AssetQualityRules) -> dict[str, list]:
 
 def built_rules(con: duckdb.DuckDBPyConnection) -> AssetQualityRules | None:
     """The bucket edges and vintage thresholds the aggregates were built with; None if none."""
-    try:
-        rows = con.execute(
-            "SELECT bucket_upper_edges, vintage_thresholds FROM agg_bucket_rules"
-        ).fetchall()
-    except duckdb.CatalogException:
+    if not has_table(con, "agg_bucket_rules"):
         return None
+    rows = con.execute(
+        "SELECT bucket_upper_edges, vintage_thresholds FROM agg_bucket_rules"
+    ).fetchall()
     if not rows:
         return None
     edges, thresholds = rows[0]
