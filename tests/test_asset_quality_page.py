@@ -8,7 +8,7 @@ figures. Exports are read back with openpyxl.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +16,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -41,20 +40,6 @@ OPENING = date(2024, 12, 31)  # the previous year end, which the demo bank has
 BR02_HEAD = CurrentUser("青山分行行长", "branch_head", "BR02")
 ADMIN = CurrentUser("演示用户", "admin", "HO")
 CLASSES = ("normal", "special_mention", "substandard", "doubtful")
-
-
-@pytest.fixture
-def use_warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    """Point the settings at a warehouse; settings and Streamlit caches never leak."""
-
-    def use(path: Path) -> None:
-        monkeypatch.setenv("DAIHOU_WAREHOUSE", str(path))
-        default_settings.cache_clear()
-
-    yield use
-    default_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,15 @@ the figures it claims to show.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
-from daihou.settings import AssetQualityRules, default_settings
+from daihou.settings import AssetQualityRules
 from dashboard import data
 from dashboard import format as fmt
 from dashboard.session import CurrentUser
@@ -28,20 +27,6 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 DEC = date(2025, 12, 31)
 WAN = fmt.unit_for(0, "zh-CN")
 BRANCH_HEAD = CurrentUser("城关分行行长", "branch_head", "100")
-
-
-@pytest.fixture
-def use_warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    """Point the settings at a warehouse; settings and Streamlit caches never leak."""
-
-    def use(path: Path) -> None:
-        monkeypatch.setenv("DAIHOU_WAREHOUSE", str(path))
-        default_settings.cache_clear()
-
-    yield use
-    default_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
