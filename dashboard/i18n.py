@@ -12,6 +12,9 @@ from typing import Literal
 import streamlit as st
 
 from daihou.settings import default_settings
+from dashboard.texts import borrower as borrower_text
+from dashboard.texts import inspection as inspection_text
+from dashboard.texts import watchlist as watchlist_text
 from etl.contract import CODE_LISTS, ENTITIES
 
 Lang = Literal["zh-CN", "en"]
@@ -450,6 +453,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_problem_count": ("问题数", "Problems"),
     "col_row_count": ("涉及行数", "Rows"),
 }
+
+for _page_text in (inspection_text.TEXT, watchlist_text.TEXT, borrower_text.TEXT):
+    if clash := _TEXT.keys() & _page_text.keys():
+        raise KeyError(f"UI string keys defined twice: {sorted(clash)}")
+    _TEXT.update(_page_text)
 
 # English labels of the code lists the UI shows; Chinese ones come from CODE_LISTS.
 _CODES_EN: dict[str, dict[str, str]] = {

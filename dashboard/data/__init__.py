@@ -1,31 +1,36 @@
-"""The dashboard's one data layer: connections, caching and the user's scope.
+"""The dashboard's one data layer: pages get every figure and list from here.
 
-- One read-only connection per warehouse *generation* (``st.cache_resource``). The generation
-  file is the cache key: after a load swaps the warehouse link, the next call sees a new file
-  and opens it, while sessions still reading the old one finish undisturbed. DuckDB
-  connections are not shared between threads: each query runs on its own cursor.
-- Query results are cached with ``st.cache_data`` under (generation, arguments), so a new load
-  invalidates them all at once; ttl and max_entries bound the memory.
-- Every scoped figure first checks that the requested org lies in the user's subtree
-  (bridge_org_subtree) and raises ``ScopeError`` otherwise. Pages get data only from here.
-- Every list that names a customer reaches a page through ``_customer_list``, the one place
-  where a later login issue masks personal data by role.
+Each function checks the user's scope first (``core.authorise``: the org must lie in the user's
+subtree, else ``ScopeError``), then answers from a cache keyed by the warehouse generation
+(``core``). Lists naming customers pass through ``core.customer_list``. This module holds the
+asset-quality and load figures; the inspection, watch-list and borrower pages have their own
+modules beside it (``data.inspection``, ``data.watchlist``, ``data.borrower``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from daihou.settings import AssetQualityRules, default_settings
 from dashboard import exports
+from dashboard.data.core import (
+    MAX_PLAIN,
+    MAX_SCOPED,
+    TTL,
+    authorise,
+    current_generation,
+    cursor,
+    customer_list,
+    within,
+)
+from dashboard.data.core import ScopeError as ScopeError  # re-exported for pages and tests
+from dashboard.data.core import generation as generation
+from dashboard.data.core import warehouse_path as warehouse_path
 from metrics import (
     asset_quality,
     data_quality,
@@ -41,47 +46,29 @@ from metrics.migration import MigrationRates
 from metrics.roll_rates import FlowRates
 from metrics.scope import Scope
 from metrics.vintage import Basis
-from warehouse.connection import Warehouse, WarehouseError
 
 if TYPE_CHECKING:
     from dashboard.session import CurrentUser
 
-_TTL = "1h"  # results only change with the generation, which is in the key; ttl frees memory
-_MAX_SCOPED = 512  # (org, month) combinations kept per scoped figure
-_MAX_PLAIN = 32
 DOWNLOAD_LIMIT = 1_000_000  # rejected rows in one CSV download
-
-
-class ScopeError(PermissionError):
-    """The requested org is unknown or outside the current user's subtree."""
-
-
-def warehouse_path() -> Path:
-    """The warehouse link the settings name (env DAIHOU_WAREHOUSE or <data_dir>/...)."""
-    return default_settings().warehouse_path
-
-
-def generation() -> Path | None:
-    """The generation file readers should use now, or None when nothing was loaded yet."""
-    return Warehouse(warehouse_path()).current_file()
 
 
 # -- org tree and scope --------------------------------------------------------------------
 
 
 def root_org_id() -> str | None:
-    return _root_org_id(_generation())
+    return _root_org_id(current_generation())
 
 
 def visible_orgs(user: CurrentUser) -> pd.DataFrame:
     """The orgs the user may pick, in tree order: org_id, org_name, level, parent_org_id,
     depth (below the user's org), path_name."""
-    return _org_tree(_generation(), user.org_id)
+    return _org_tree(current_generation(), user.org_id)
 
 
 def may_see(user: CurrentUser, org_id: str) -> bool:
     """Whether ``org_id`` exists and lies in the user's subtree."""
-    return _within(_generation(), user.org_id, org_id)
+    return within(current_generation(), user.org_id, org_id)
 
 
 def scope_for(
@@ -96,7 +83,7 @@ def scope_for(
     """The scope of ``org_id`` (and the optional loan filters) for this user; refuses an org
     the user may not see."""
     scope = Scope(org_id, product, customer_type, industry_code, guarantee_type)
-    _authorise(_generation(), user, scope)
+    authorise(current_generation(), user, scope)
     return scope
 
 
@@ -104,7 +91,7 @@ def scope_for(
 
 
 def month_ends() -> list[date]:
-    return _month_ends(_generation())
+    return _month_ends(current_generation())
 
 
 def previous_month_end(as_of: date) -> date | None:
@@ -118,38 +105,38 @@ def trend_window(end: date, months: int) -> tuple[date, date]:
 
 
 def asset_quality_at(user: CurrentUser, scope: Scope, as_of: date) -> AssetQuality:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _asset_quality_at(gen, scope, as_of)
 
 
 def asset_quality_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _asset_quality_trend(gen, scope, start, end)
 
 
 def asset_quality_by_org(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
     """§1 figures of each direct child of the scope's org, then its own book (if any)."""
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _asset_quality_by_org(gen, scope, as_of)
 
 
 def children_breakdown(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
     """§1 figures of the scope's direct children (the sub-units to drill into); loans booked at
     the scope's org itself are left out, as the overview's caption says."""
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     by_org = _asset_quality_by_org(gen, scope, as_of)
     return by_org[~by_org["is_own_book"]].reset_index(drop=True)
 
 
 def floor_breaches(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
     """The §1 classification-floor breaches, largest balance first; names the customers."""
-    gen = _generation()
-    _authorise(gen, user, scope)
-    return _customer_list(user, _floor_breaches(gen, scope, as_of))
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return customer_list(user, _floor_breaches(gen, scope, as_of))
 
 
 def asset_quality_rules() -> AssetQualityRules:
@@ -176,34 +163,34 @@ def default_opening(as_of: date) -> date | None:
 
 
 def migration_matrix(user: CurrentUser, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _migration_matrix(gen, scope, opening, closing)
 
 
 def migration_rates(
     user: CurrentUser, scope: Scope, opening: date, closing: date
 ) -> MigrationRates:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _migration_rates(gen, scope, opening, closing)
 
 
 def transition_matrix(user: CurrentUser, scope: Scope, month: date) -> pd.DataFrame:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _transition_matrix(gen, scope, month)
 
 
 def flow_rates(user: CurrentUser, scope: Scope, month: date) -> FlowRates:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _flow_rates(gen, scope, month)
 
 
 def flow_rate_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     return _flow_rate_trend(gen, scope, start, end)
 
 
@@ -211,8 +198,8 @@ def vintage_curves(
     user: CurrentUser, scope: Scope, threshold: int, basis: Basis, as_of: date
 ) -> pd.DataFrame:
     """The §4 curves as the data stood at ``as_of``: cohorts and MOBs up to that month end."""
-    gen = _generation()
-    _authorise(gen, user, scope)
+    gen = current_generation()
+    authorise(gen, user, scope)
     curves = _vintage_curves(gen, scope, threshold, basis)
     cohort = pd.to_datetime(curves["cohort_month"])
     months_on_book = (as_of.year - cohort.dt.year) * 12 + (as_of.month - cohort.dt.month)
@@ -223,11 +210,11 @@ def vintage_curves(
 
 
 def load_runs() -> pd.DataFrame:
-    return _load_runs(_generation())
+    return _load_runs(current_generation())
 
 
 def load_files(load_id: int) -> pd.DataFrame:
-    return _load_files(_generation(), load_id)
+    return _load_files(current_generation(), load_id)
 
 
 def rejected_rows(
@@ -236,13 +223,13 @@ def rejected_rows(
     text: str | None = None,
     limit: int = 5000,
 ) -> pd.DataFrame:
-    return _rejected_rows(_generation(), load_id, entity, text, limit)
+    return _rejected_rows(current_generation(), load_id, entity, text, limit)
 
 
 def rejected_counts(
     load_id: int | None = None, entity: str | None = None, text: str | None = None
 ) -> pd.DataFrame:
-    return _rejected_counts(_generation(), load_id, entity, text)
+    return _rejected_counts(current_generation(), load_id, entity, text)
 
 
 def rejected_rows_csv(
@@ -252,10 +239,10 @@ def rejected_rows_csv(
 
     Built only when the user clicks download, from the generation shown now.
     """
-    gen = _generation()
+    gen = current_generation()
 
     def build() -> bytes:
-        with _cursor(gen) as con:
+        with cursor(gen) as con:
             frame = data_quality.rejected_rows(con, load_id, entity, text, DOWNLOAD_LIMIT)
         return exports.csv(frame)  # rejected values are hostile input: formula-guarded
 
@@ -265,150 +252,112 @@ def rejected_rows_csv(
 # -- internals -------------------------------------------------------------------------------
 
 
-def _generation() -> str:
-    current = generation()
-    if current is None:
-        raise WarehouseError(f"no warehouse at {warehouse_path()}")
-    return str(current)
-
-
 def _rules() -> AssetQualityRules:
     """The configured floors and edges; fixed for the process, so not part of cache keys."""
     return default_settings().asset_quality
 
 
-def _customer_list(user: CurrentUser, frame: pd.DataFrame) -> pd.DataFrame:
-    """A list naming customers (customer_name: personal data), as ``user`` may see it.
-
-    Until login and roles arrive every user is the admin demo user, who sees the names; the
-    roles issue masks them here, and every such list already passes through.
-    """
-    return frame
-
-
-def _authorise(gen: str, user: CurrentUser, scope: Scope) -> None:
-    if not _within(gen, user.org_id, scope.org_id):
-        raise ScopeError(f"org {scope.org_id!r} is unknown or outside {user.name}'s scope")
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(gen: str) -> duckdb.DuckDBPyConnection:
-    return Warehouse(warehouse_path()).connect_read_only(Path(gen))
-
-
-@contextmanager
-def _cursor(gen: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    with _connection(gen).cursor() as cursor:
-        yield cursor
-
-
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _root_org_id(gen: str) -> str | None:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return orgs.root_org_id(con)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _org_tree(gen: str, root: str) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return orgs.org_tree(con, root)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
-def _within(gen: str, ancestor: str, org_id: str) -> bool:
-    with _cursor(gen) as con:
-        return orgs.within_subtree(con, ancestor, org_id)
-
-
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _month_ends(gen: str) -> list[date]:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return portfolio.month_ends(con)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _asset_quality_at(gen: str, scope: Scope, as_of: date) -> AssetQuality:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return asset_quality.asset_quality_at(con, scope, as_of, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _asset_quality_trend(gen: str, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return asset_quality.asset_quality_trend(con, scope, start, end, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _asset_quality_by_org(gen: str, scope: Scope, as_of: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return asset_quality.asset_quality_by_org(con, scope, as_of, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _floor_breaches(gen: str, scope: Scope, as_of: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return asset_quality.floor_breaches(con, scope, as_of, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _migration_matrix(gen: str, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return migration.migration_matrix(con, scope, opening, closing)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _migration_rates(gen: str, scope: Scope, opening: date, closing: date) -> MigrationRates:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return migration.migration_rates(con, scope, opening, closing)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _transition_matrix(gen: str, scope: Scope, month: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return roll_rates.transition_matrix(con, scope, month, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _flow_rates(gen: str, scope: Scope, month: date) -> FlowRates:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return roll_rates.flow_rates(con, scope, month, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _flow_rate_trend(gen: str, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return roll_rates.flow_rate_trend(con, scope, start, end, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_SCOPED, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
 def _vintage_curves(gen: str, scope: Scope, threshold: int, basis: Basis) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return vintage.vintage_curves(con, scope, threshold, basis, _rules())
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _load_runs(gen: str) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return data_quality.load_runs(con)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _load_files(gen: str, load_id: int) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return data_quality.load_files(con, load_id)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _rejected_rows(
     gen: str, load_id: int | None, entity: str | None, text: str | None, limit: int
 ) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return data_quality.rejected_rows(con, load_id, entity, text, limit)
 
 
-@st.cache_data(ttl=_TTL, max_entries=_MAX_PLAIN, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
 def _rejected_counts(
     gen: str, load_id: int | None, entity: str | None, text: str | None
 ) -> pd.DataFrame:
-    with _cursor(gen) as con:
+    with cursor(gen) as con:
         return data_quality.rejected_counts(con, load_id, entity, text)

@@ -1,0 +1,3 @@
+"""Strings of the watchlist page: key -> (Chinese, English); see dashboard.i18n."""
+
+TEXT: dict[str, tuple[str, str]] = {}
