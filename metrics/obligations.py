@@ -18,7 +18,7 @@ manager for ``Scope.manager_id``. Every value is a bound parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -27,6 +27,7 @@ from daihou.settings import InspectionRules
 from metrics.scope import Scope
 from warehouse.aggregates.obligations import (
     DERIVE_OBLIGATIONS,
+    INSPECTION_REPORTS,
     built_rules,
     rule_params,
     rules_key,
@@ -34,7 +35,8 @@ from warehouse.aggregates.obligations import (
 
 # -- SQL ---------------------------------------------------------------------------------------
 
-_STATUS = """
+# An obligation's status at $as_of (METRICS.md §5); other metrics reuse it on ``o``.
+STATUS = """
     CASE
         WHEN o.satisfied_date <= $as_of AND o.satisfied_date <= o.due_date THEN 'on_time'
         WHEN o.satisfied_date <= $as_of THEN 'late'
@@ -44,8 +46,21 @@ _STATUS = """
 """
 
 
-def _obligations_sql(source: str) -> str:
-    """Obligations of ``source`` in the scope with status at $as_of."""
+def _obligations_sql(source: str, loan_filters: bool) -> str:
+    """Obligations of ``source`` in the scope with status at $as_of; the loan filters' joins
+    only when the scope has them (they cost most of a whole-bank list)."""
+    filters = (
+        """
+    JOIN dim_customer AS c ON c.customer_id = o.customer_id
+    LEFT JOIN dim_loan AS l ON l.loan_id = o.basis_loan_id
+    WHERE ($scope_product IS NULL OR l.product = $scope_product)
+      AND ($scope_customer_type IS NULL OR c.customer_type = $scope_customer_type)
+      AND ($scope_industry_code IS NULL OR c.industry_code = $scope_industry_code)
+      AND ($scope_guarantee_type IS NULL OR l.guarantee_type = $scope_guarantee_type)
+      AND"""
+        if loan_filters
+        else "\n    WHERE"
+    )
     return f"""
     SELECT
         o.obligation_id, o.kind, o.customer_id, o.loan_id, o.trigger_date, o.due_date,
@@ -54,90 +69,268 @@ def _obligations_sql(source: str) -> str:
         CASE WHEN o.satisfied_date <= $as_of THEN o.inspection_staff_id END
             AS inspection_staff_id,
         o.manager_id, o.org_id, o.basis_loan_id,
-        {_STATUS} AS status,
+        {STATUS} AS status,
         CASE WHEN o.satisfied_date <= $as_of AND o.satisfied_date > o.due_date
              THEN o.satisfied_date - o.due_date END AS days_late,
         CASE WHEN (o.satisfied_date IS NULL OR o.satisfied_date > $as_of) AND o.due_date < $as_of
              THEN $as_of - o.due_date END AS days_overdue
     FROM ({source}) AS o
     JOIN bridge_org_subtree AS b ON b.org_id = o.org_id AND b.ancestor_org_id = $scope_org_id
-    JOIN dim_customer AS c ON c.customer_id = o.customer_id
-    LEFT JOIN dim_loan AS l ON l.loan_id = o.basis_loan_id
-    WHERE ($scope_product IS NULL OR l.product = $scope_product)
-      AND ($scope_customer_type IS NULL OR c.customer_type = $scope_customer_type)
-      AND ($scope_industry_code IS NULL OR c.industry_code = $scope_industry_code)
-      AND ($scope_guarantee_type IS NULL OR l.guarantee_type = $scope_guarantee_type)
-      AND ($scope_manager_id IS NULL OR o.manager_id = $scope_manager_id)
+    {filters} ($scope_manager_id IS NULL OR o.manager_id = $scope_manager_id)
     """
 
 
-_FROM_TABLE = _obligations_sql("SELECT * FROM fct_obligation")
-_FROM_FACTS = _obligations_sql(DERIVE_OBLIGATIONS)
+_ROWS = {
+    (table, loan_filters): _obligations_sql(
+        "SELECT * FROM fct_obligation" if table else DERIVE_OBLIGATIONS, loan_filters
+    )
+    for table in (True, False)
+    for loan_filters in (True, False)
+}
 
 
-def _compliance_sql(obligations: str) -> str:
+# -- compliance cells --------------------------------------------------------------------------
+# Both sources give cells with the same columns, summed by the queries below: org_id,
+# manager_id, kind, due_month and the §5 counts for obligations due in ($start, $end] with due
+# date <= $as_of (due, on_time, late, overdue, days_late = Σ days late of the late ones) and,
+# whatever the period, those open past due at $as_of (backlog, oldest_due). The aggregate
+# answers when the dates are month ends and the scope has no loan filters (one cell per
+# aggregate row); the obligation rows answer always (one cell per obligation).
+
+_CELLS_FROM_AGGREGATE = """
+    SELECT org_id, manager_id, kind, due_month,
+        CASE WHEN in_period THEN obligations ELSE 0 END AS due,
+        CASE WHEN in_period AND on_time THEN obligations ELSE 0 END AS on_time,
+        CASE WHEN in_period AND is_late THEN obligations ELSE 0 END AS late,
+        CASE WHEN in_period AND is_overdue THEN obligations ELSE 0 END AS overdue,
+        CASE WHEN in_period AND is_late THEN days_late ELSE 0 END AS days_late,
+        CASE WHEN is_overdue THEN obligations ELSE 0 END AS backlog,
+        CASE WHEN is_overdue THEN first_due_date END AS oldest_due
+    FROM (
+        SELECT a.*,
+            due_month > $start AND due_month <= $end AND due_month <= $as_of AS in_period,
+            NOT on_time AND satisfied_month <= $as_of AS is_late,
+            NOT on_time AND (satisfied_month IS NULL OR satisfied_month > $as_of)
+                AND (due_month < $as_of OR (due_month = $as_of AND NOT due_on_month_end))
+                AS is_overdue
+        FROM agg_obligation_month AS a
+        JOIN bridge_org_subtree AS b
+          ON b.org_id = a.org_id AND b.ancestor_org_id = $scope_org_id
+        WHERE ($scope_manager_id IS NULL OR a.manager_id = $scope_manager_id)
+    )
+"""
+
+
+def _cells_from_rows(rows: str) -> str:
     return f"""
-    WITH o AS ({obligations})
-    SELECT
-        count(*) FILTER (WHERE in_period) AS due,
-        count(*) FILTER (WHERE in_period AND status = 'on_time') AS on_time,
-        count(*) FILTER (WHERE in_period AND status = 'late') AS late,
-        count(*) FILTER (WHERE in_period AND status = 'overdue') AS overdue,
-        avg(days_late) FILTER (WHERE in_period) AS average_days_late,
-        count(*) FILTER (WHERE status = 'overdue') AS overdue_backlog,
-        max(days_overdue) AS oldest_days_overdue
+    SELECT org_id, manager_id, kind, last_day(due_date) AS due_month,
+        in_period::INTEGER AS due,
+        (in_period AND status = 'on_time')::INTEGER AS on_time,
+        (in_period AND status = 'late')::INTEGER AS late,
+        (in_period AND status = 'overdue')::INTEGER AS overdue,
+        CASE WHEN in_period AND status = 'late' THEN days_late ELSE 0 END AS days_late,
+        (status = 'overdue')::INTEGER AS backlog,
+        CASE WHEN status = 'overdue' THEN due_date END AS oldest_due
     FROM (
         SELECT *, due_date > $start AND due_date <= $end AND due_date <= $as_of AS in_period
-        FROM o
+        FROM ({rows})
     )
     """
 
 
-_COMPLIANCE_FROM_TABLE = _compliance_sql(_FROM_TABLE)
-_COMPLIANCE_FROM_FACTS = _compliance_sql(_FROM_FACTS)
+# The §5 figures over a set of cells, as columns (after the grouping columns).
+_FIGURES = """
+    coalesce(sum(due), 0)::BIGINT AS due, coalesce(sum(on_time), 0)::BIGINT AS on_time,
+    coalesce(sum(late), 0)::BIGINT AS late, coalesce(sum(overdue), 0)::BIGINT AS overdue,
+    sum(on_time) / nullif(sum(due), 0) AS on_time_rate,
+    (sum(on_time) + sum(late)) / nullif(sum(due), 0) AS completion_rate,
+    sum(days_late) / nullif(sum(late), 0) AS average_days_late,
+    coalesce(sum(backlog), 0)::BIGINT AS overdue_backlog,
+    ($as_of - min(oldest_due))::INTEGER AS oldest_days_overdue
+"""
 
-# Inspections dated in ($start, $end] by staff of the scope's orgs; working days from the
-# inspection to the report by the working-day ordinal of dim_date.
-_INSPECTIONS_IN_WINDOW = """
-    WITH working AS (
-        SELECT date_key, sum(is_working_day::INTEGER) OVER (ORDER BY date_key) AS ordinal
-        FROM dim_date
+_SUMMARY = f"SELECT {_FIGURES} FROM cells"
+
+# by direct child of the scope's org (over its subtree), then the scope org's own book
+_BY_ORG = f"""
+    , unit AS (
+        SELECT o.org_id AS unit_org_id, b.org_id
+        FROM dim_org AS o
+        JOIN bridge_org_subtree AS b ON b.ancestor_org_id = o.org_id
+        WHERE o.parent_org_id = $scope_org_id
+        UNION ALL
+        SELECT $scope_org_id, $scope_org_id
     )
-    SELECT
-        i.inspection_id, i.customer_id, i.loan_id, i.staff_id, st.org_id, i.inspection_date,
-        i.inspection_type, i.method, i.report_date, i.reviewer_id,
-        wr.ordinal - wi.ordinal AS report_working_days,
-        i.report_date IS NOT NULL AND wr.ordinal - wi.ordinal <= $report_due_working_days
-            AND i.reviewer_id IS NOT NULL AS is_good
-    FROM fct_inspection AS i
-    JOIN dim_staff AS st ON st.staff_id = i.staff_id
-    JOIN bridge_org_subtree AS b ON b.org_id = st.org_id AND b.ancestor_org_id = $scope_org_id
-    JOIN dim_customer AS c ON c.customer_id = i.customer_id
-    LEFT JOIN dim_loan AS l ON l.loan_id = i.loan_id
-    LEFT JOIN working AS wi ON wi.date_key = i.inspection_date
-    LEFT JOIN working AS wr ON wr.date_key = i.report_date
-    WHERE i.inspection_date > $start AND i.inspection_date <= $end
+    SELECT u.unit_org_id AS org_id, o.org_name, o.level,
+           u.unit_org_id = $scope_org_id AS is_own_book, {_FIGURES}
+    FROM cells AS c
+    JOIN unit AS u ON u.org_id = c.org_id
+    JOIN dim_org AS o ON o.org_id = u.unit_org_id
+    GROUP BY ALL
+    ORDER BY is_own_book, org_id
+"""
+
+_BY_MANAGER = f"""
+    SELECT c.manager_id, st.staff_name AS manager_name, st.org_id AS manager_org_id,
+           o.org_name AS manager_org_name, {_FIGURES}
+    FROM cells AS c
+    LEFT JOIN dim_staff AS st ON st.staff_id = c.manager_id
+    LEFT JOIN dim_org AS o ON o.org_id = st.org_id
+    GROUP BY ALL
+    HAVING sum(due) > 0 OR sum(backlog) > 0
+    ORDER BY on_time_rate DESC NULLS LAST, due DESC, manager_id
+"""
+
+_BY_MONTH = f"""
+    SELECT due_month, {_FIGURES}
+    FROM cells
+    WHERE due_month > $start AND due_month <= last_day($end)
+    GROUP BY ALL
+    ORDER BY due_month
+"""
+
+_BY_KIND = f"SELECT kind, {_FIGURES} FROM cells GROUP BY ALL ORDER BY kind"
+
+# -- lists of obligations ----------------------------------------------------------------------
+
+_NAMED = """
+    SELECT o.obligation_id, o.kind, o.customer_id, c.customer_name, o.loan_id, o.trigger_date,
+           o.due_date, o.status, o.days_overdue, o.manager_id, st.staff_name AS manager_name,
+           o.org_id, g.org_name
+    FROM ({rows}) AS o
+    JOIN dim_customer AS c ON c.customer_id = o.customer_id
+    LEFT JOIN dim_staff AS st ON st.staff_id = o.manager_id
+    LEFT JOIN dim_org AS g ON g.org_id = o.org_id
+"""
+
+# open past due at $as_of, most overdue first
+_BACKLOG = (
+    "WITH open AS ({rows} AND o.due_date < $as_of "
+    "AND (o.satisfied_date IS NULL OR o.satisfied_date > $as_of) "
+    "ORDER BY o.due_date, o.obligation_id LIMIT $limit) "
+    + _NAMED.replace("({rows})", "open")
+    + " ORDER BY o.due_date, o.obligation_id"
+)
+
+# open at $as_of, known by then (trigger on or before), due in ($as_of, $as_of + $days]
+_DUE_SOON = (
+    "WITH open AS ({rows} AND o.due_date > $as_of AND o.due_date <= $as_of + $days "
+    "AND o.trigger_date <= $as_of "
+    "AND (o.satisfied_date IS NULL OR o.satisfied_date > $as_of) "
+    "ORDER BY o.due_date, o.obligation_id LIMIT $limit) "
+    + _NAMED.replace("({rows})", "open")
+    + " ORDER BY o.due_date, o.obligation_id"
+)
+
+# -- report quality ----------------------------------------------------------------------------
+
+_REPORT_CELLS_FROM_AGGREGATE = """
+    SELECT a.staff_id, a.report_working_days, a.reviewed, a.inspections
+    FROM agg_inspection_month AS a
+    JOIN bridge_org_subtree AS b ON b.org_id = a.org_id AND b.ancestor_org_id = $scope_org_id
+    WHERE a.month > $start AND a.month <= $end
+      AND ($scope_manager_id IS NULL OR a.staff_id = $scope_manager_id)
+"""
+
+# The scope's loan filters on dim_loan l and dim_customer c.
+_LOAN_FILTERS = """
       AND ($scope_product IS NULL OR l.product = $scope_product)
       AND ($scope_customer_type IS NULL OR c.customer_type = $scope_customer_type)
       AND ($scope_industry_code IS NULL OR c.industry_code = $scope_industry_code)
       AND ($scope_guarantee_type IS NULL OR l.guarantee_type = $scope_guarantee_type)
+"""
+
+# Inspections dated in ($start, $end] by staff of the scope's orgs (and loan filters).
+_INSPECTIONS_IN_WINDOW = f"""
+    SELECT i.*
+    FROM ({INSPECTION_REPORTS}) AS i
+    JOIN bridge_org_subtree AS b ON b.org_id = i.org_id AND b.ancestor_org_id = $scope_org_id
+    JOIN dim_customer AS c ON c.customer_id = i.customer_id
+    LEFT JOIN dim_loan AS l ON l.loan_id = i.loan_id
+    WHERE i.inspection_date > $start AND i.inspection_date <= $end
       AND ($scope_manager_id IS NULL OR i.staff_id = $scope_manager_id)
+      {_LOAN_FILTERS}
 """
 
-_REPORT_QUALITY = f"""
-    WITH i AS ({_INSPECTIONS_IN_WINDOW})
-    SELECT count(*) AS inspections, count(*) FILTER (WHERE is_good) AS good
-    FROM i
+_REPORT_CELLS_FROM_ROWS = f"""
+    SELECT staff_id, report_working_days, reviewer_id IS NOT NULL AS reviewed, 1 AS inspections
+    FROM ({_INSPECTIONS_IN_WINDOW})
 """
 
-_WITHOUT_REPORT = f"""
-    WITH i AS ({_INSPECTIONS_IN_WINDOW})
-    SELECT inspection_id, customer_id, loan_id, staff_id, org_id, inspection_date,
-           inspection_type, method
-    FROM i
-    WHERE report_date IS NULL
-    ORDER BY inspection_date, inspection_id
+_REPORT_FIGURES = """
+    sum(inspections)::BIGINT AS inspections,
+    coalesce(sum(inspections) FILTER (
+        WHERE report_working_days <= $report_due_working_days AND reviewed), 0)::BIGINT AS good,
+    coalesce(sum(inspections) FILTER (WHERE report_working_days IS NULL), 0)::BIGINT
+        AS without_report,
+    coalesce(sum(inspections) FILTER (
+        WHERE report_working_days > $report_due_working_days), 0)::BIGINT AS late_report,
+    coalesce(sum(inspections) FILTER (WHERE NOT reviewed), 0)::BIGINT AS without_reviewer,
+    coalesce(sum(inspections) FILTER (
+        WHERE report_working_days <= $report_due_working_days AND reviewed), 0)
+        / nullif(sum(inspections), 0) AS share_good
 """
+
+_REPORT_SUMMARY = f"SELECT {_REPORT_FIGURES} FROM cells"
+
+_REPORT_BY_MANAGER = f"""
+    SELECT c.staff_id AS manager_id, st.staff_name AS manager_name, {_REPORT_FIGURES}
+    FROM cells AS c
+    LEFT JOIN dim_staff AS st ON st.staff_id = c.staff_id
+    GROUP BY ALL
+    ORDER BY share_good DESC NULLS LAST, manager_id
+"""
+
+# Inspections with a report problem dated in ($start, $end] by staff of the scope, newest
+# first; the loan filters' joins only when the scope has them.
+
+
+def _report_issues_sql(loan_filters: bool) -> str:
+    joins = (
+        "JOIN dim_customer AS c ON c.customer_id = i.customer_id\n"
+        "        LEFT JOIN dim_loan AS l ON l.loan_id = i.loan_id"
+        if loan_filters
+        else ""
+    )
+    return f"""
+    WITH working AS (
+        SELECT date_key, sum(is_working_day::INTEGER) OVER (ORDER BY date_key) AS ordinal
+        FROM dim_date
+    ),
+    staff AS (
+        SELECT st.staff_id, st.staff_name, st.org_id
+        FROM dim_staff AS st
+        JOIN bridge_org_subtree AS b ON b.org_id = st.org_id AND b.ancestor_org_id = $scope_org_id
+        WHERE ($scope_manager_id IS NULL OR st.staff_id = $scope_manager_id)
+    ),
+    issue AS (
+        SELECT i.*, s.staff_name, s.org_id, wr.ordinal - wi.ordinal AS report_working_days
+        FROM fct_inspection AS i
+        JOIN staff AS s ON s.staff_id = i.staff_id
+        LEFT JOIN working AS wi ON wi.date_key = i.inspection_date
+        LEFT JOIN working AS wr ON wr.date_key = i.report_date
+        {joins}
+        WHERE i.inspection_date > $start AND i.inspection_date <= $end
+          AND (i.report_date IS NULL OR i.reviewer_id IS NULL
+               OR wr.ordinal - wi.ordinal > $report_due_working_days)
+          {_LOAN_FILTERS if loan_filters else ""}
+        ORDER BY i.inspection_date DESC, i.inspection_id
+        LIMIT $limit
+    )
+    SELECT i.inspection_id, i.inspection_date, i.inspection_type, i.method, i.customer_id,
+           c.customer_name, i.loan_id, i.staff_id, i.staff_name, i.org_id, g.org_name,
+           i.report_date, i.report_working_days, i.reviewer_id,
+           i.report_date IS NULL AS without_report,
+           coalesce(i.report_working_days > $report_due_working_days, FALSE) AS late_report,
+           i.reviewer_id IS NULL AS without_reviewer
+    FROM issue AS i
+    JOIN dim_customer AS c ON c.customer_id = i.customer_id
+    LEFT JOIN dim_org AS g ON g.org_id = i.org_id
+    ORDER BY i.inspection_date DESC, i.inspection_id
+    """
+
+
+_REPORT_ISSUES = {loan_filters: _report_issues_sql(loan_filters) for loan_filters in (True, False)}
 
 # -- results -----------------------------------------------------------------------------------
 
@@ -164,7 +357,9 @@ class ReportQuality:
     inspections: int
     good: int  # report within report_due_working_days working days, and a reviewer
     share_good: float | None
-    without_report: pd.DataFrame  # one row per inspection with no report
+    without_report: int
+    late_report: int  # filed after report_due_working_days working days
+    without_reviewer: int
 
 
 # -- API ---------------------------------------------------------------------------------------
@@ -179,13 +374,61 @@ def _source(
     return facts, rule_params(rules)
 
 
+def _rows(
+    con: duckdb.DuckDBPyConnection, scope: Scope, rules: InspectionRules
+) -> tuple[str, dict[str, object]]:
+    """The scoped obligation rows' SQL (status at $as_of, to be bound) and its parameters."""
+    table = built_rules(con) == rules_key(rules)
+    sql = _ROWS[table, scope.has_loan_filters]
+    params = scope.params() if scope.has_loan_filters else _org_manager(scope)
+    return sql, params if table else {**params, **rule_params(rules)}
+
+
+def obligation_source(
+    con: duckdb.DuckDBPyConnection, rules: InspectionRules
+) -> tuple[str, dict[str, object]]:
+    """SQL giving every obligation (fct_obligation's columns, unscoped, no status) and its
+    parameters, for other metrics to build on: the table when built with ``rules``."""
+    return _source(con, rules, "SELECT * FROM fct_obligation", DERIVE_OBLIGATIONS)
+
+
 def obligations(
     con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, rules: InspectionRules
 ) -> pd.DataFrame:
     """Every obligation of the scope with its status at ``as_of`` (METRICS.md §5)."""
-    sql, rule_values = _source(con, rules, _FROM_TABLE, _FROM_FACTS)
-    params = {**scope.params(), "as_of": as_of, **rule_values}
-    return con.execute(sql + " ORDER BY o.due_date, o.obligation_id", params).df()
+    sql, params = _rows(con, scope, rules)
+    return con.execute(
+        sql + " ORDER BY o.due_date, o.obligation_id", {**params, "as_of": as_of}
+    ).df()
+
+
+def _is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def _cells(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> tuple[str, dict[str, object]]:
+    """A ``WITH cells AS (…)`` prefix for the scope and dates, and its parameters."""
+    dates = {"start": start, "end": end, "as_of": as_of}
+    if (
+        not scope.has_loan_filters
+        and all(_is_month_end(d) for d in (start, end, as_of))
+        and built_rules(con) == rules_key(rules)
+    ):
+        return f"WITH cells AS ({_CELLS_FROM_AGGREGATE})", {**_org_manager(scope), **dates}
+    rows, params = _rows(con, scope, rules)
+    return f"WITH cells AS ({_cells_from_rows(rows)})", {**params, **dates}
+
+
+def _org_manager(scope: Scope) -> dict[str, object]:
+    """The scope parameters the aggregates take (org subtree and manager)."""
+    return {"scope_org_id": scope.org_id, "scope_manager_id": scope.manager_id}
 
 
 def compliance(
@@ -196,23 +439,124 @@ def compliance(
     as_of: date,
     rules: InspectionRules,
 ) -> Compliance:
-    """On-time and completion rates, overdue backlog and lateness (METRICS.md §5)."""
-    sql, rule_values = _source(con, rules, _COMPLIANCE_FROM_TABLE, _COMPLIANCE_FROM_FACTS)
-    params = {**scope.params(), "as_of": as_of, "start": start, "end": end, **rule_values}
-    row = con.execute(sql, params).fetchone()
+    """On-time and completion rates, overdue backlog and lateness (METRICS.md §5), for the
+    obligations due in (start, end] by ``as_of``."""
+    cells, params = _cells(con, scope, start, end, as_of, rules)
+    row = con.execute(f"{cells} {_SUMMARY}", params).fetchone()
     assert row is not None
-    due, on_time, late, overdue, avg_late, backlog, oldest = row
+    due, on_time, late, overdue, on_time_rate, completion, avg_late, backlog, oldest = row
     return Compliance(
-        due=due,
-        on_time=on_time,
-        late=late,
-        overdue=overdue,
-        on_time_rate=on_time / due if due else None,
-        completion_rate=(on_time + late) / due if due else None,
-        average_days_late=float(avg_late) if avg_late is not None else None,
-        overdue_backlog=backlog,
+        due=due or 0,
+        on_time=on_time or 0,
+        late=late or 0,
+        overdue=overdue or 0,
+        on_time_rate=on_time_rate,
+        completion_rate=completion,
+        average_days_late=avg_late,
+        overdue_backlog=backlog or 0,
         oldest_days_overdue=oldest,
     )
+
+
+def compliance_by_org(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """§5 figures per direct child of the scope's org (over its subtree), then the scope org's
+    own book (is_own_book), so the rows add up to the scope. Columns: org_id, org_name, level,
+    is_own_book, then Compliance's fields."""
+    cells, params = _cells(con, scope, start, end, as_of, rules)
+    return con.execute(f"{cells} {_BY_ORG}", params).df()
+
+
+def compliance_by_manager(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """§5 figures per responsible account manager of the scope, best on-time rate first.
+    Columns: manager_id, manager_name, manager_org_id, manager_org_name, then Compliance's
+    fields; managers with nothing due and no backlog are left out."""
+    cells, params = _cells(con, scope, start, end, as_of, rules)
+    return con.execute(f"{cells} {_BY_MANAGER}", params).df()
+
+
+def compliance_trend(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """§5 figures per due month in (start, end], each month's obligations as they stand at
+    ``as_of``. Columns: due_month, then Compliance's fields."""
+    cells, params = _cells(con, scope, start, end, as_of, rules)
+    return con.execute(f"{cells} {_BY_MONTH}", params).df()
+
+
+def compliance_by_kind(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """§5 figures per obligation kind. Columns: kind, then Compliance's fields."""
+    cells, params = _cells(con, scope, start, end, as_of, rules)
+    return con.execute(f"{cells} {_BY_KIND}", params).df()
+
+
+def overdue_backlog(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    as_of: date,
+    rules: InspectionRules,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Obligations of the scope open past their due date at ``as_of`` (METRICS.md §5 overdue),
+    the most overdue first: obligation_id, kind, customer_id, customer_name, loan_id,
+    trigger_date, due_date, status, days_overdue, manager_id, manager_name, org_id, org_name."""
+    rows, params = _rows(con, scope, rules)
+    return con.execute(_BACKLOG.format(rows=rows), {**params, "as_of": as_of, "limit": limit}).df()
+
+
+def due_soon(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    as_of: date,
+    days: int,
+    rules: InspectionRules,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Open obligations known at ``as_of`` that fall due in the next ``days`` days, soonest
+    first; the columns of overdue_backlog."""
+    rows, params = _rows(con, scope, rules)
+    params = {**params, "as_of": as_of, "days": days, "limit": limit}
+    return con.execute(_DUE_SOON.format(rows=rows), params).df()
+
+
+def _report_cells(
+    scope: Scope, start: date, end: date, rules: InspectionRules
+) -> tuple[str, dict[str, object]]:
+    """A ``WITH cells AS (…)`` prefix of inspection counts and its parameters: the aggregate
+    for month-end dates without loan filters, else the inspections."""
+    params = {
+        "start": start,
+        "end": end,
+        "report_due_working_days": rules.report_due_working_days,
+    }
+    if scope.has_loan_filters or not (_is_month_end(start) and _is_month_end(end)):
+        return f"WITH cells AS ({_REPORT_CELLS_FROM_ROWS})", {**scope.params(), **params}
+    return f"WITH cells AS ({_REPORT_CELLS_FROM_AGGREGATE})", {**_org_manager(scope), **params}
 
 
 def report_quality(
@@ -222,19 +566,51 @@ def report_quality(
     end: date,
     rules: InspectionRules,
 ) -> ReportQuality:
-    """Share of inspections with a timely, reviewed report; those without one (METRICS.md §5)."""
+    """Share of inspections dated in (start, end] with a report within
+    ``report_due_working_days`` working days and a reviewer (METRICS.md §5 报告质量). An
+    inspection belongs to its inspector's org and manager."""
+    cells, params = _report_cells(scope, start, end, rules)
+    row = con.execute(f"{cells} {_REPORT_SUMMARY}", params).fetchone()
+    assert row is not None
+    inspections, good, without_report, late_report, without_reviewer, share_good = row
+    return ReportQuality(
+        inspections=inspections or 0,
+        good=good,
+        share_good=share_good,
+        without_report=without_report,
+        late_report=late_report,
+        without_reviewer=without_reviewer,
+    )
+
+
+def report_quality_by_manager(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """ReportQuality's fields per inspector, best share first: manager_id, manager_name,
+    inspections, good, without_report, late_report, without_reviewer, share_good."""
+    cells, params = _report_cells(scope, start, end, rules)
+    return con.execute(f"{cells} {_REPORT_BY_MANAGER}", params).df()
+
+
+def report_issues(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    rules: InspectionRules,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Inspections dated in (start, end] without a report, with a late report or without a
+    reviewer, newest first, each problem as a flag column."""
     params = {
-        **scope.params(),
+        **(scope.params() if scope.has_loan_filters else _org_manager(scope)),
         "start": start,
         "end": end,
         "report_due_working_days": rules.report_due_working_days,
+        "limit": limit,
     }
-    row = con.execute(_REPORT_QUALITY, params).fetchone()
-    assert row is not None
-    inspections, good = row
-    return ReportQuality(
-        inspections=inspections,
-        good=good,
-        share_good=good / inspections if inspections else None,
-        without_report=con.execute(_WITHOUT_REPORT, params).df(),
-    )
+    return con.execute(_REPORT_ISSUES[scope.has_loan_filters], params).df()

@@ -21,6 +21,12 @@ class Scope:
     guarantee_type: str | None = None
     manager_id: str | None = None  # only this manager's loans (as of the month in question)
 
+    @property
+    def has_loan_filters(self) -> bool:
+        """Whether the scope narrows loans by product, customer type, industry or guarantee
+        (the org and the manager are the dimensions most aggregates keep)."""
+        return any((self.product, self.customer_type, self.industry_code, self.guarantee_type))
+
     def params(self) -> dict[str, str | None]:
         """Bound parameters for SCOPED_LOANS (names match the ``$`` placeholders)."""
         return {f"scope_{k}": v for k, v in asdict(self).items()}

@@ -1,135 +1,29 @@
 """The dashboard in a real browser: Streamlit as its own process, Debian chromium via Playwright.
 
-Saves full-page screenshots to tests/artifacts/ for a human to look at.
+Saves full-page screenshots to tests/artifacts/ for a human to look at. The plumbing (serving,
+the browser tab, settling) is in fixtures_browser.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
+from fixtures_browser import ARTIFACTS, CHROMIUM, ROW_HEIGHT, UCI_SOURCE, serve, settle
 from playwright.sync_api import Page
 
 from daihou.settings import Settings
 from etl.adapters.uci_credit_card import to_extract
 from etl.load import load_extract
 
-REPO = Path(__file__).resolve().parents[1]
-UCI_SOURCE = REPO / "data_sources" / "uci_credit_card" / "UCI_Credit_Card.csv"
-ARTIFACTS = Path(__file__).with_name("artifacts")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
-ROW_HEIGHT = 35  # st.dataframe's header and row height in pixels
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _serve(warehouse: Path, log_path: Path) -> Iterator[str]:
-    """Streamlit serving the dashboard over ``warehouse``; stopped on exit."""
-    port = _free_port()
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-            "--server.headless", "true",
-            "--server.port", str(port),
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=REPO,
-        env={**os.environ, "DAIHOU_WAREHOUSE": str(warehouse)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait_healthy(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture
-def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
-    with _serve(tiny_bank, tmp_path / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture
-def demo_url(demo_bank, tmp_path: Path) -> Iterator[str]:
-    with _serve(demo_bank.settings.warehouse_path, tmp_path / "streamlit.log") as url:
-        yield url
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    """A zh-CN page in Debian chromium, 1440 px wide; the browser closes after the test."""
-    playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
-            tab.set_default_timeout(TIMEOUT_MS)
-            yield tab
-        finally:
-            browser.close()
-
-
-def _settle(page: Page) -> None:
-    """Wait until the script run is over and every chart has drawn."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
-    )
-    page.wait_for_timeout(800)  # plotly draws after the run; no event tells when it is done
 
 
 def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
@@ -141,7 +35,7 @@ def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
     expect(main.get_by_role("heading", name="示范农商银行")).to_be_visible()
     expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
     expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("6")
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "overview_head_office.png", full_page=True)
 
     # drill down: tick the first sub-unit's row (城关分行), then back up
@@ -160,13 +54,13 @@ def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
     expect(main.get_by_role("heading", name="东街支行")).to_be_visible()
     expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("3")
     expect(page).to_have_url(re.compile(r"[?&]org=110(&|$)"))
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "overview_sub_branch.png", full_page=True)
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
     expect(main.get_by_role("heading", name="数据质量")).to_be_visible()
     expect(main.get_by_role("heading", name="拒绝行")).to_be_visible()
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "data_quality.png", full_page=True)
 
     with page.expect_download() as download:
@@ -183,17 +77,17 @@ def test_demo_bank_pages(demo_url: str, page: Page) -> None:
     page.goto(demo_url)
     main = page.locator('[data-testid="stMain"]')
     expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "demo_overview_head_office.png", full_page=True)
 
     page.goto(demo_url + "/?org=BR01-S01")
     expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "demo_overview_sub_branch.png", full_page=True)
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("数据质量").click()
     expect(main.get_by_role("heading", name="加载记录")).to_be_visible()
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / "demo_data_quality.png", full_page=True)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
@@ -206,7 +100,7 @@ def uci_url(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterato
     to_extract(UCI_SOURCE, root / "extract")
     settings = Settings(data_dir=root, warehouse=root / "uci.duckdb")
     load_extract(root / "extract", settings)
-    with _serve(settings.warehouse_path, tmp_path / "streamlit.log") as url:
+    with serve(settings.warehouse_path, tmp_path / "streamlit.log") as url:
         yield url
 
 
@@ -218,12 +112,12 @@ def _asset_quality_page(page, url: str, heading: str, charts: int, shot: str) ->
     expect(main.get_by_role("heading", name=heading)).to_be_visible()
     expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').nth(charts - 1)).to_be_visible()
     expect(main.locator('[data-testid="stPlotlyChart"]')).to_have_count(charts)
-    _settle(page)
+    settle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     # the page scrolls inside stMain, which full_page does not see: grow the window to it
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1440, "height": height})
-    _settle(page)
+    settle(page)
     page.screenshot(path=ARTIFACTS / shot, full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1800})
 

@@ -316,21 +316,21 @@ def test_routine_chain_with_two_missed_intervals(owed: pd.DataFrame) -> None:
     # missed: 09-30 - 05-02 = 151, 09-30 - 07-01 = 91 days overdue.
     owed_c3 = owed[(owed.customer_id == "C3") & (owed.kind == "routine")]
     assert len(owed_c3) == 5
-    _check(owed, "routine:C3:2025-01-02:1", "2025-03-03", "late", "IR3a", 129)
-    _check(owed, "routine:C3:2025-01-02:2", "2025-05-02", "overdue", None, 151)
-    _check(owed, "routine:C3:2025-01-02:3", "2025-07-01", "overdue", None, 91)
+    _check(owed, "routine:C3:2025-01-02", "2025-03-03", "late", "IR3a", 129)
+    _check(owed, "routine:C3:2025-03-03", "2025-05-02", "overdue", None, 151)
+    _check(owed, "routine:C3:2025-05-02", "2025-07-01", "overdue", None, 91)
     # anchor IR3a 07-10: due 07-10 + 60 = 09-08; IR3b on 09-01 on time; then 09-01 + 60 = 10-31
-    row = _check(owed, "routine:C3:2025-01-02:4", "2025-09-08", "on_time", "IR3b")
+    row = _check(owed, "routine:C3:2025-07-10", "2025-09-08", "on_time", "IR3b")
     assert row.trigger_date.date() == date(2025, 7, 10)
-    _check(owed, "routine:C3:2025-01-02:5", "2025-10-31", "pending")
+    _check(owed, "routine:C3:2025-09-01", "2025-10-31", "pending")
 
 
 def test_phone_does_not_satisfy_corporate_routine(owed: pd.DataFrame) -> None:
     # C1 (AAA: 180 days): 01-06 + 180 = 07-05. The phone inspection IP1 (06-01) does not count
     # for a corporate customer; onsite IR1 on 07-20 is 15 days late. Next: 07-20 + 180 =
     # 2026-01-16, pending.
-    _check(owed, "routine:C1:2025-01-06:1", "2025-07-05", "late", "IR1", 15)
-    _check(owed, "routine:C1:2025-01-06:2", "2026-01-16", "pending")
+    _check(owed, "routine:C1:2025-01-06", "2025-07-05", "late", "IR1", 15)
+    _check(owed, "routine:C1:2025-07-20", "2026-01-16", "pending")
     assert "IP1" not in set(owed.inspection_id.dropna())
 
 
@@ -365,9 +365,9 @@ def test_responsibility_moves_with_handover(owed: pd.DataFrame) -> None:
     # F1's first (due 01-13, before its first snapshot) takes the first snapshot: E1 (Jan–Mar).
     # C1's routine due 07-05: latest snapshot on or before, 06-30, has E2; so does 2026-01-16.
     assert _row(owed, "first:F1").manager_id == "E1"
-    assert _row(owed, "routine:C1:2025-01-06:1").manager_id == "E2"
-    assert _row(owed, "routine:C1:2025-01-06:1").org_id == "SB1"
-    assert _row(owed, "routine:C3:2025-01-02:1").org_id == "SB2"
+    assert _row(owed, "routine:C1:2025-01-06").manager_id == "E2"
+    assert _row(owed, "routine:C1:2025-01-06").org_id == "SB1"
+    assert _row(owed, "routine:C3:2025-01-02").org_id == "SB2"
 
 
 def test_compliance(con: duckdb.DuckDBPyConnection) -> None:
@@ -397,9 +397,52 @@ def test_report_quality(con: duckdb.DuckDBPyConnection) -> None:
     # 14, 15, 16, 17) with reviewer E9: good; IR3b has no report: listed.
     got = ob.report_quality(con, Scope("HO", manager_id="E3"), date(2025, 6, 30), AS_OF, RULES)
     assert (got.inspections, got.good, got.share_good) == (2, 1, 0.5)
-    assert list(got.without_report.inspection_id) == ["IR3b"]
+    assert (got.without_report, got.late_report, got.without_reviewer) == (1, 0, 1)
+    issues = ob.report_issues(con, Scope("HO", manager_id="E3"), date(2025, 6, 30), AS_OF, RULES)
+    assert list(issues.inspection_id) == ["IR3b"]
+    assert issues.without_report.tolist() == [True]
+    # four working days allowed: IR3a's report (5) is late; from the aggregate (no loan filter)
+    # and from the rows (a customer-type filter) alike
     stricter = RULES.model_copy(update={"report_due_working_days": 4})
-    assert ob.report_quality(con, Scope("SB2"), date(2025, 6, 30), AS_OF, stricter).good == 0
+    for scope in (Scope("SB2"), Scope("SB2", customer_type="individual_business")):
+        got = ob.report_quality(con, scope, date(2025, 6, 30), AS_OF, stricter)
+        assert (got.good, got.late_report, got.without_report) == (0, 1, 1)
+
+
+def test_compliance_from_the_aggregate(con: duckdb.DuckDBPyConnection) -> None:
+    # SB2 books only C3: the same figures as test_compliance, now from agg_obligation_month
+    got = ob.compliance(con, Scope("SB2"), date(2024, 12, 31), AS_OF, AS_OF, RULES)
+    assert (got.due, got.on_time, got.late, got.overdue) == (6, 1, 1, 4)
+    assert got.average_days_late == pytest.approx(129)
+    assert (got.overdue_backlog, got.oldest_days_overdue) == (4, 264)
+    by_manager = ob.compliance_by_manager(
+        con, Scope("SB2"), date(2024, 12, 31), AS_OF, AS_OF, RULES
+    )
+    assert by_manager[["manager_id", "due", "on_time"]].values.tolist() == [["E3", 6, 1]]
+    # at 2025-06-30 IR3a (07-10) has not happened: routine 03-03 is overdue, not late
+    june = ob.compliance(
+        con, Scope("SB2"), date(2024, 12, 31), date(2025, 6, 30), date(2025, 6, 30), RULES
+    )
+    assert (june.due, june.on_time, june.late, june.overdue) == (4, 0, 0, 4)
+
+
+def test_overdue_backlog_and_due_soon(con: duckdb.DuckDBPyConnection) -> None:
+    # C3 at 09-30, most overdue first: first (01-09, 264 days), fund flow (01-13, 260), the
+    # missed routine intervals (05-02: 151, 07-01: 91)
+    backlog = ob.overdue_backlog(con, Scope("SB2"), AS_OF, RULES)
+    assert backlog.obligation_id.tolist() == [
+        "first:R1",
+        "fund_flow:R1",
+        "routine:C3:2025-03-03",
+        "routine:C3:2025-05-02",
+    ]
+    assert backlog.days_overdue.tolist() == [264, 260, 151, 91]
+    assert backlog.customer_name.unique().tolist() == ["客户C3"]
+    assert len(ob.overdue_backlog(con, Scope("SB2"), AS_OF, RULES, limit=2)) == 2
+    # the routine obligation triggered by IR3b (09-01) falls due 10-31: 31 days after 09-30
+    soon = ob.due_soon(con, Scope("SB2"), AS_OF, 31, RULES)
+    assert soon.obligation_id.tolist() == ["routine:C3:2025-09-01"]
+    assert ob.due_soon(con, Scope("SB2"), AS_OF, 30, RULES).empty
 
 
 def test_rule_change_recomputes(con: duckdb.DuckDBPyConnection) -> None:
@@ -413,7 +456,7 @@ def test_rule_change_recomputes(con: duckdb.DuckDBPyConnection) -> None:
     after = ob.obligations(con, scope, AS_OF, shorter)
     assert (after.kind == "routine").sum() > (before.kind == "routine").sum()
     # step 1 is now due 01-02 + 30 = 02-01
-    assert after.set_index("obligation_id").loc["routine:C3:2025-01-02:1"].due_date.date() == (
+    assert after.set_index("obligation_id").loc["routine:C3:2025-01-02"].due_date.date() == (
         date(2025, 2, 1)
     )
 
@@ -437,6 +480,48 @@ def test_materialised_equals_recomputed(demo_con: duckdb.DuckDBPyConnection) -> 
     ).df()
     assert len(table) > 100_000
     pd.testing.assert_frame_equal(table, derived, check_dtype=False)
+
+
+@pytest.mark.parametrize("org", ["root", "BR01-S01"])
+def test_aggregate_groupings_equal_the_rows(demo_con: duckdb.DuckDBPyConnection, org: str) -> None:
+    """Per manager, per child org and per month, the aggregate's figures equal those counted
+    from the obligation rows with their status (pandas, from the definition)."""
+    root = demo_con.execute("SELECT org_id FROM dim_org WHERE parent_org_id IS NULL").fetchone()[0]
+    scope = Scope(root if org == "root" else org)
+    as_of = date(2025, 6, 30)
+    start = date(2024, 12, 31)
+    # (a loan never delivered in a snapshot has no manager: its obligations group under "-")
+    rows = ob.obligations(demo_con, scope, as_of, RULES).fillna({"manager_id": "-"})
+    in_period = rows[(rows.due_date.dt.date > start) & (rows.due_date.dt.date <= as_of)]
+    expected = (
+        in_period.groupby("manager_id")
+        .status.value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=["on_time", "late", "overdue", "pending"], fill_value=0)
+    )
+    got = (
+        ob.compliance_by_manager(demo_con, scope, start, as_of, as_of, RULES)
+        .fillna({"manager_id": "-"})
+        .set_index("manager_id")
+    )
+    got = got[got.due > 0]
+    assert sorted(got.index) == sorted(expected.index)
+    for manager, row in expected.iterrows():
+        assert got.loc[manager, ["on_time", "late", "overdue"]].tolist() == [
+            row.on_time,
+            row.late,
+            row.overdue,
+        ], manager
+        assert got.loc[manager, "due"] == row.sum()
+    backlog = (rows.status == "overdue").groupby(rows.manager_id).sum()
+    assert got.overdue_backlog.sum() <= backlog.sum()
+    total = ob.compliance(demo_con, scope, start, as_of, as_of, RULES)
+    assert total.overdue_backlog == backlog.sum()
+    by_org = ob.compliance_by_org(demo_con, scope, start, as_of, as_of, RULES)
+    trend = ob.compliance_trend(demo_con, scope, start, as_of, as_of, RULES)
+    for frame in (by_org, trend):
+        assert frame.due.sum() == total.due == len(in_period)
+        assert frame.on_time.sum() == total.on_time
 
 
 def test_diligent_managers_are_more_on_time_than_lax(

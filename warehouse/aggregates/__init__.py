@@ -13,13 +13,14 @@ from collections.abc import Callable
 import duckdb
 
 from daihou.settings import Settings
-from warehouse.aggregates import asset_quality, transitions
+from warehouse.aggregates import asset_quality, obligations, transitions
 
 Builder = Callable[[duckdb.DuckDBPyConnection, Settings], None]
 
 BUILDERS: list[Builder] = []
 BUILDERS.append(transitions.build)
 BUILDERS.append(asset_quality.build)
+BUILDERS.append(obligations.build)  # after the facts; the watch list builds on it
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -46,10 +46,11 @@ from daihou.settings import InspectionRules, Settings
 from warehouse.aggregates.asset_quality import ON_BOOK
 from warehouse.connection import has_table
 
-# The routine interval of rating list ``b.rat`` (structs d, days ascending by d) at date {x}.
-_INTERVAL_AT = "coalesce(list_filter(b.rat, lambda r: r.d <= {x})[-1].days, $unrated_interval_days)"
-# The first allowed routine inspection of ``b.ins`` (structs d, id, staff) after date {x}.
-_FIRST_AFTER = "list_filter(b.ins, lambda v: v.d > {x})[1]"
+# How far apart routine obligations fall for customer g's rating segment (NULL: never rated).
+_DAYS = "coalesce(g.days, $unrated_interval_days)"
+_SEG_END = "coalesce(g.seg_end, DATE '9999-12-31')"
+# The first point x + k·days (k ≥ 0) at or after the segment's end.
+_NEXT_SEGMENT_X = f"p.x + (ceil(({_SEG_END} - p.x) / {_DAYS}) * {_DAYS})::INTEGER"
 
 DERIVE_OBLIGATIONS = f"""
 WITH RECURSIVE
@@ -69,40 +70,46 @@ loan_span AS MATERIALIZED (
     LEFT JOIN fct_loan_snapshot AS s ON s.loan_id = l.loan_id
     GROUP BY l.loan_id, l.customer_id, l.payment_mode, l.disbursement_date
 ),
--- a loan's working-day ordinal: working days up to and including the date
+-- a date's working-day ordinal: working days up to and including the date
 working AS (
     SELECT date_key, is_working_day,
            sum(is_working_day::INTEGER) OVER (ORDER BY date_key) AS ordinal
     FROM dim_date
 ),
+-- owed: obligation_id, kind, customer_id, loan_id, trigger_date, due_date, window_end (the
+-- date from which an inspection no longer counts: a collateral item's next appraisal)
 owed_first AS (
     SELECT
         'first:' || ls.loan_id AS obligation_id, 'first' AS kind, ls.customer_id, ls.loan_id,
         ls.on_date AS trigger_date,
         ls.on_date + CASE WHEN ls.payment_mode = 'self' THEN $first_due_days_self_pay
-                          ELSE $first_due_days END AS due_date
+                          ELSE $first_due_days END AS due_date,
+        NULL::DATE AS window_end
     FROM loan_span AS ls
 ),
 owed_fund_flow AS (
     SELECT
         'fund_flow:' || ls.loan_id, 'fund_flow', ls.customer_id, ls.loan_id, ls.on_date,
-        w2.date_key
+        w2.date_key, NULL::DATE
     FROM loan_span AS ls
     JOIN working AS w1 ON w1.date_key = ls.on_date
     JOIN working AS w2
       ON w2.ordinal = w1.ordinal + $fund_flow_due_working_days AND w2.is_working_day
 ),
 -- overdue episodes: a month end with dpd > 0 after one with dpd = 0, or the first snapshot
+-- (only loans ever past due can have one)
 episode AS (
     SELECT s.loan_id, s.as_of_date, s.days_past_due,
            lag(s.days_past_due) OVER (PARTITION BY s.loan_id ORDER BY s.as_of_date) AS prev_dpd
     FROM fct_loan_snapshot AS s
+    WHERE s.loan_id IN (SELECT loan_id FROM fct_loan_snapshot WHERE days_past_due > 0)
 ),
 owed_special AS (
     SELECT
-        'special:overdue:' || e.loan_id || ':' || e.as_of_date, 'special', l.customer_id,
-        e.loan_id, e.as_of_date - e.days_past_due + 1 AS trigger_date,
-        e.as_of_date - e.days_past_due + 1 + $special_due_days
+        'special:overdue:' || e.loan_id || ':' || e.as_of_date AS obligation_id,
+        'special' AS kind, l.customer_id, e.loan_id,
+        e.as_of_date - e.days_past_due + 1 AS trigger_date,
+        e.as_of_date - e.days_past_due + 1 + $special_due_days AS due_date
     FROM episode AS e
     JOIN dim_loan AS l ON l.loan_id = e.loan_id
     WHERE e.days_past_due > 0 AND coalesce(e.prev_dpd, 0) = 0
@@ -113,70 +120,89 @@ owed_special AS (
     FROM fct_warning_signal AS w
     WHERE list_contains($special_signal_severities, w.severity)
 ),
-appraisal AS (
-    SELECT a.collateral_id, a.loan_id, a.appraisal_date,
-           lead(a.appraisal_date) OVER (
-               PARTITION BY a.collateral_id ORDER BY a.appraisal_date) AS next_appraisal_date
-    FROM (SELECT DISTINCT collateral_id, loan_id, appraisal_date
-          FROM fct_collateral_appraisal) AS a
-),
 owed_collateral AS (
     SELECT
         'collateral:' || a.collateral_id || ':' || a.appraisal_date, 'collateral',
         ls.customer_id, a.loan_id, a.appraisal_date,
-        a.appraisal_date + $collateral_revaluation_days AS due_date
-    FROM appraisal AS a
+        a.appraisal_date + $collateral_revaluation_days AS due_date, a.next_appraisal_date
+    FROM (
+        SELECT collateral_id, loan_id, appraisal_date,
+               lead(appraisal_date) OVER (
+                   PARTITION BY collateral_id ORDER BY appraisal_date) AS next_appraisal_date
+        FROM (SELECT DISTINCT collateral_id, loan_id, appraisal_date
+              FROM fct_collateral_appraisal)
+    ) AS a
     JOIN loan_span AS ls ON ls.loan_id = a.loan_id
     CROSS JOIN horizon AS hz
     WHERE ls.on_date <= a.appraisal_date + $collateral_revaluation_days
       AND (ls.off_date IS NULL OR ls.off_date > a.appraisal_date + $collateral_revaluation_days)
       AND a.appraisal_date <= hz.h
 ),
-owed AS (
+-- Matching first, fund_flow and collateral obligations: the inspections each could take
+owed_general AS MATERIALIZED (
     SELECT * FROM owed_first
     UNION ALL SELECT * FROM owed_fund_flow
-    UNION ALL SELECT * FROM owed_special
     UNION ALL SELECT * FROM owed_collateral
 ),
--- the inspections each matched obligation could take, earliest first
-candidate AS (
-    SELECT o.obligation_id, i.inspection_date, i.inspection_id, i.staff_id
-    FROM owed AS o
-    JOIN fct_inspection AS i
-      ON i.customer_id = o.customer_id AND i.inspection_type = o.kind
-    LEFT JOIN appraisal AS a
-      ON o.kind = 'collateral' AND o.obligation_id = 'collateral:' || a.collateral_id || ':'
-         || a.appraisal_date
+general_inspection AS MATERIALIZED (
+    SELECT customer_id, loan_id, inspection_type, inspection_date AS d, inspection_id AS id,
+           staff_id AS staff
+    FROM fct_inspection
+    WHERE inspection_type IN ('first', 'fund_flow', 'collateral')
+),
+candidate AS MATERIALIZED (
+    SELECT o.obligation_id, o.kind, o.customer_id, i.d, i.id, i.staff
+    FROM owed_general AS o
+    JOIN general_inspection AS i
+      ON i.loan_id = o.loan_id AND i.customer_id = o.customer_id AND i.inspection_type = o.kind
     WHERE CASE o.kind
-        WHEN 'first' THEN (i.loan_id = o.loan_id OR i.loan_id IS NULL)
-                          AND i.inspection_date >= o.trigger_date
-        WHEN 'fund_flow' THEN i.loan_id = o.loan_id
-        WHEN 'special' THEN i.inspection_date >= o.trigger_date
-        WHEN 'collateral' THEN i.loan_id = o.loan_id AND i.inspection_date > o.trigger_date
-                               AND (a.next_appraisal_date IS NULL
-                                    OR i.inspection_date < a.next_appraisal_date)
+        WHEN 'first' THEN i.d >= o.trigger_date
+        WHEN 'fund_flow' THEN TRUE
+        ELSE i.d > o.trigger_date AND (o.window_end IS NULL OR i.d < o.window_end)
     END
+    UNION ALL
+    -- a first inspection of the customer with no loan named counts for any of its loans
+    SELECT o.obligation_id, o.kind, o.customer_id, i.d, i.id, i.staff
+    FROM owed_first AS o
+    JOIN general_inspection AS i
+      ON i.customer_id = o.customer_id AND i.loan_id IS NULL AND i.inspection_type = 'first'
+    WHERE i.d >= o.trigger_date
+),
+-- (kind, customer) groups where an inspection could serve two obligations: only these need
+-- the ordered matching below; elsewhere each obligation takes its earliest candidate
+contended AS (
+    SELECT DISTINCT kind, customer_id
+    FROM (SELECT kind, customer_id, id FROM candidate GROUP BY ALL HAVING count(*) > 1)
+),
+uncontended_pick AS (
+    SELECT c.obligation_id,
+           arg_min({{'d': c.d, 'id': c.id, 'staff': c.staff}}, (c.d, c.id)) AS pick
+    FROM candidate AS c
+    ANTI JOIN contended AS k ON k.kind = c.kind AND k.customer_id = c.customer_id
+    GROUP BY c.obligation_id
 ),
 queue AS MATERIALIZED (
     SELECT
-        o.*,
+        o.obligation_id, o.kind, o.customer_id,
         row_number() OVER (
             PARTITION BY o.kind, o.customer_id
             ORDER BY o.due_date, o.trigger_date, o.obligation_id) AS seq,
         coalesce(c.cands, []) AS cands
-    FROM owed AS o
+    FROM owed_general AS o
+    JOIN contended AS k ON k.kind = o.kind AND k.customer_id = o.customer_id
     LEFT JOIN (
-        SELECT obligation_id,
-               list({{'d': inspection_date, 'id': inspection_id, 'staff': staff_id}}
-                    ORDER BY inspection_date, inspection_id) AS cands
-        FROM candidate GROUP BY obligation_id
+        SELECT c.obligation_id,
+               list({{'d': c.d, 'id': c.id, 'staff': c.staff}} ORDER BY c.d, c.id) AS cands
+        FROM candidate AS c
+        JOIN contended AS k ON k.kind = c.kind AND k.customer_id = c.customer_id
+        GROUP BY c.obligation_id
     ) AS c ON c.obligation_id = o.obligation_id
 ),
--- per kind and customer, obligation seq takes the earliest candidate not taken before
+-- per contended group, obligation seq takes the earliest candidate not taken before
 matched(kind, customer_id, seq, obligation_id, pick, taken) AS (
     SELECT kind, customer_id, 0::BIGINT, NULL::VARCHAR,
            NULL::STRUCT(d DATE, id VARCHAR, staff VARCHAR), []::VARCHAR[]
-    FROM (SELECT DISTINCT kind, customer_id FROM owed)
+    FROM contended
     UNION ALL
     SELECT t.kind, t.customer_id, t.seq, t.obligation_id, t.pick,
            CASE WHEN t.pick IS NULL THEN t.taken ELSE list_append(t.taken, t.pick.id) END
@@ -188,22 +214,55 @@ matched(kind, customer_id, seq, obligation_id, pick, taken) AS (
           ON q.kind = m.kind AND q.customer_id = m.customer_id AND q.seq = m.seq + 1
     ) AS t
 ),
-matched_owed AS (
+general_matched AS (
     SELECT
-        q.obligation_id, q.kind, q.customer_id, q.loan_id, q.trigger_date, q.due_date,
-        CASE WHEN q.kind = 'collateral' THEN least(m.pick.d, a.next_appraisal_date)
-             ELSE m.pick.d END AS satisfied_date,
-        CASE WHEN m.pick.d <= coalesce(a.next_appraisal_date, m.pick.d)
-             THEN m.pick.id END AS inspection_id,
-        CASE WHEN m.pick.d <= coalesce(a.next_appraisal_date, m.pick.d)
-             THEN m.pick.staff END AS inspection_staff_id
-    FROM queue AS q
-    JOIN matched AS m ON m.obligation_id = q.obligation_id
-    LEFT JOIN appraisal AS a
-      ON q.kind = 'collateral' AND q.obligation_id = 'collateral:' || a.collateral_id || ':'
-         || a.appraisal_date
+        o.obligation_id, o.kind, o.customer_id, o.loan_id, o.trigger_date, o.due_date,
+        -- a collateral item's next appraisal satisfies its obligation too
+        least(p.pick.d, o.window_end) AS satisfied_date,
+        p.pick.id AS inspection_id, p.pick.staff AS inspection_staff_id
+    FROM owed_general AS o
+    LEFT JOIN (
+        SELECT obligation_id, pick FROM uncontended_pick
+        UNION ALL
+        SELECT obligation_id, pick FROM matched WHERE obligation_id IS NOT NULL
+    ) AS p ON p.obligation_id = o.obligation_id
 ),
--- routine chains, one per customer book spell
+-- Matching special obligations. Every special inspection of the customer on or after the
+-- trigger is a candidate, and due − trigger is the same for all, so in due order the
+-- candidates' first index f_k never decreases and the earliest-untaken rule has a closed form:
+-- pick_k = max(f_k, pick_(k−1) + 1) = k + max over j ≤ k of (f_j − j).
+special_inspection AS MATERIALIZED (
+    SELECT customer_id, inspection_date AS d, inspection_id AS id, staff_id AS staff,
+           row_number() OVER (
+               PARTITION BY customer_id ORDER BY inspection_date, inspection_id) AS idx
+    FROM fct_inspection
+    WHERE inspection_type = 'special'
+),
+special_day AS (
+    SELECT customer_id, d, max(idx) AS idx FROM special_inspection GROUP BY customer_id, d
+),
+special_seq AS (
+    SELECT o.*,
+           row_number() OVER (
+               PARTITION BY o.customer_id
+               ORDER BY o.due_date, o.trigger_date, o.obligation_id) AS seq
+    FROM owed_special AS o
+),
+special_pick AS (
+    SELECT q.*,
+           q.seq + max(coalesce(sd.idx, 0) + 1 - q.seq) OVER (
+               PARTITION BY q.customer_id ORDER BY q.seq ROWS UNBOUNDED PRECEDING) AS pick_idx
+    FROM special_seq AS q
+    ASOF LEFT JOIN special_day AS sd
+      ON sd.customer_id = q.customer_id AND q.trigger_date > sd.d
+),
+special_matched AS (
+    SELECT p.obligation_id, p.kind, p.customer_id, p.loan_id, p.trigger_date, p.due_date,
+           i.d AS satisfied_date, i.id AS inspection_id, i.staff AS inspection_staff_id
+    FROM special_pick AS p
+    LEFT JOIN special_inspection AS i ON i.customer_id = p.customer_id AND i.idx = p.pick_idx
+),
+-- Routine chains, one per customer book spell
 spell_mark AS (
     SELECT customer_id, on_date, coalesce(off_date, DATE '9999-12-31') AS off_date,
            coalesce(on_date > max(coalesce(off_date, DATE '9999-12-31')) OVER (
@@ -212,137 +271,207 @@ spell_mark AS (
     FROM loan_span
 ),
 spell AS (
-    SELECT customer_id, min(on_date) AS spell_start, max(off_date) AS spell_end
+    SELECT customer_id, spell_start, least(spell_end - 1, hz.h) AS last_trigger
     FROM (
-        SELECT *, sum(starts::INTEGER) OVER (
-            PARTITION BY customer_id ORDER BY on_date, off_date ROWS UNBOUNDED PRECEDING) AS n
-        FROM spell_mark
+        SELECT customer_id, min(on_date) AS spell_start, max(off_date) AS spell_end
+        FROM (
+            SELECT *, sum(starts::INTEGER) OVER (
+                PARTITION BY customer_id ORDER BY on_date, off_date ROWS UNBOUNDED PRECEDING) AS n
+            FROM spell_mark
+        )
+        GROUP BY customer_id, n
     )
-    GROUP BY customer_id, n
+    CROSS JOIN horizon AS hz
+    WHERE spell_start <= least(spell_end - 1, hz.h)
 ),
-routine_inspection AS (
-    SELECT i.customer_id,
-           list({{'d': i.inspection_date, 'id': i.inspection_id, 'staff': i.staff_id}}
-                ORDER BY i.inspection_date, i.inspection_id) AS ins
-    FROM fct_inspection AS i
-    JOIN dim_customer AS c ON c.customer_id = i.customer_id
-    WHERE i.inspection_type IN ('routine', 'special')
-      AND list_contains($allowed_routine_pairs, c.customer_type || ':' || i.method)
-    GROUP BY i.customer_id
+-- the customer's allowed routine inspections, one per day (the first by id), and the next day
+routine_day AS MATERIALIZED (
+    SELECT *, lead(d) OVER w AS next_d, lead(id) OVER w AS next_id,
+           lead(staff) OVER w AS next_staff
+    FROM (
+        SELECT i.customer_id, i.inspection_date AS d, min(i.inspection_id) AS id,
+               arg_min(i.staff_id, i.inspection_id) AS staff
+        FROM fct_inspection AS i
+        JOIN dim_customer AS c ON c.customer_id = i.customer_id
+        WHERE i.inspection_type IN ('routine', 'special')
+          AND list_contains($allowed_routine_pairs, c.customer_type || ':' || i.method)
+        GROUP BY i.customer_id, i.inspection_date
+    )
+    WINDOW w AS (PARTITION BY customer_id ORDER BY d)
 ),
-rating AS (
-    SELECT customer_id,
-           list({{'d': rating_date, 'days': coalesce(
-                    list_extract($routine_days, list_position($routine_ratings, credit_rating)),
-                    $unrated_interval_days)}} ORDER BY rating_date) AS rat
+-- A run: the chain from one anchor (the spell start, or an allowed inspection within the
+-- spell) to the next allowed inspection b, which satisfies the run's first obligation and
+-- anchors the next run. Triggers of a run: x0 = anchor, x(k+1) = xk + interval(xk), while
+-- xk ≤ lim (the spell's last trigger, and before b).
+spell_day AS MATERIALIZED (
+    SELECT s.customer_id, s.spell_start, s.last_trigger, r.d, r.id, r.staff, r.next_d,
+           r.next_id, r.next_staff
+    FROM spell AS s
+    JOIN routine_day AS r ON r.customer_id = s.customer_id AND r.d > s.spell_start
+),
+run AS MATERIALIZED (
+    SELECT s.customer_id, s.spell_start, s.last_trigger, s.spell_start AS anchor,
+           f.first.d AS b, f.first.id AS b_id, f.first.staff AS b_staff
+    FROM spell AS s
+    LEFT JOIN (
+        SELECT customer_id, spell_start,
+               arg_min({{'d': d, 'id': id, 'staff': staff}}, d) AS first
+        FROM spell_day GROUP BY customer_id, spell_start
+    ) AS f ON f.customer_id = s.customer_id AND f.spell_start = s.spell_start
+    UNION ALL
+    SELECT customer_id, spell_start, last_trigger, d, next_d, next_id, next_staff
+    FROM spell_day
+    WHERE d <= last_trigger
+),
+-- the routine interval in force from each rating date (before the first: unrated)
+rating_segment AS MATERIALIZED (
+    SELECT customer_id, rating_date AS seg_start,
+           coalesce(lead(rating_date) OVER (PARTITION BY customer_id ORDER BY rating_date),
+                    DATE '9999-12-31') AS seg_end,
+           coalesce(list_extract($routine_days, list_position($routine_ratings, credit_rating)),
+                    $unrated_interval_days) AS days
+    FROM dim_customer_rating
+    UNION ALL
+    SELECT customer_id, DATE '0001-01-01', min(rating_date), $unrated_interval_days
     FROM dim_customer_rating
     GROUP BY customer_id
 ),
-chain_base AS MATERIALIZED (
-    SELECT sp.customer_id, sp.spell_start, least(sp.spell_end - 1, hz.h) AS last_trigger,
-           coalesce(ri.ins, []) AS ins, coalesce(r.rat, []) AS rat
-    FROM spell AS sp
-    CROSS JOIN horizon AS hz
-    LEFT JOIN routine_inspection AS ri ON ri.customer_id = sp.customer_id
-    LEFT JOIN rating AS r ON r.customer_id = sp.customer_id
-    WHERE sp.spell_start <= least(sp.spell_end - 1, hz.h)
-),
--- a row per routine obligation: anchor (the chain's last satisfying inspection, or the spell
--- start), trigger, due, and the first allowed inspection after the anchor (nxt)
-chain(customer_id, spell_start, step, anchor, trigger_date, due_date, nxt) AS (
-    SELECT b.customer_id, b.spell_start, 1, b.spell_start, b.spell_start,
-           b.spell_start + {_INTERVAL_AT.format(x="b.spell_start")},
-           {_FIRST_AFTER.format(x="b.spell_start")}
-    FROM chain_base AS b
+-- a run's triggers in pieces of equal interval: each piece starts at x, its first trigger in
+-- a rating segment; the next piece starts at the first trigger past the segment's end
+piece(customer_id, spell_start, anchor, b, b_id, b_staff, lim, x) AS (
+    SELECT customer_id, spell_start, anchor, b, b_id, b_staff,
+           CASE WHEN b IS NULL THEN last_trigger ELSE least(last_trigger, b - 1) END, anchor
+    FROM run
     UNION ALL
-    SELECT b.customer_id, b.spell_start, b.step + 1, b.anchor, b.trigger_date,
-           b.trigger_date + {_INTERVAL_AT.format(x="b.trigger_date")},
-           CASE WHEN b.restart THEN {_FIRST_AFTER.format(x="b.trigger_date")} ELSE b.nxt END
-    FROM (
-        SELECT r.*,
-               CASE WHEN r.restart THEN r.nxt.d ELSE r.prev_anchor END AS anchor,
-               CASE WHEN r.restart THEN r.nxt.d ELSE r.due_date END AS trigger_date
-        FROM (
-            -- restart: the first inspection after the anchor comes before the next would fall
-            -- due; it becomes the anchor. Otherwise the next falls due one interval later.
-            SELECT c.customer_id, c.spell_start, c.step, c.due_date, c.nxt,
-                   b.rat, b.ins, b.last_trigger, c.anchor AS prev_anchor,
-                   coalesce(
-                       c.nxt.d <= c.due_date + {_INTERVAL_AT.format(x="c.due_date")}, FALSE
-                   ) AS restart
-            FROM chain AS c
-            JOIN chain_base AS b
-              ON b.customer_id = c.customer_id AND b.spell_start = c.spell_start
-        ) AS r
-    ) AS b
-    WHERE b.trigger_date <= b.last_trigger
+    SELECT p.customer_id, p.spell_start, p.anchor, p.b, p.b_id, p.b_staff, p.lim,
+           {_NEXT_SEGMENT_X}
+    FROM piece AS p
+    LEFT JOIN rating_segment AS g
+      ON g.customer_id = p.customer_id AND g.seg_start <= p.x AND p.x < g.seg_end
+    WHERE {_NEXT_SEGMENT_X} <= p.lim
 ),
+routine_trigger AS (
+    SELECT customer_id, anchor, b, b_id, b_staff,
+           x + (k * days)::INTEGER AS trigger_date, x + ((k + 1) * days)::INTEGER AS due_date
+    FROM (
+        SELECT p.customer_id, p.anchor, p.b, p.b_id, p.b_staff, p.x, {_DAYS} AS days,
+               unnest(range(least(
+                   ceil(({_SEG_END} - p.x) / {_DAYS}),
+                   floor((p.lim - p.x) / {_DAYS}) + 1)::BIGINT)) AS k
+        FROM piece AS p
+        LEFT JOIN rating_segment AS g
+          ON g.customer_id = p.customer_id AND g.seg_start <= p.x AND p.x < g.seg_end
+    )
+),
+-- a run's first obligation is satisfied by b; a later one arises only while b has not come
+-- by its due date (the missed intervals stay open)
 routine AS (
     SELECT
-        'routine:' || customer_id || ':' || spell_start || ':' || step AS obligation_id,
-        'routine' AS kind, customer_id, NULL::VARCHAR AS loan_id, trigger_date, due_date,
-        CASE WHEN trigger_date = anchor THEN nxt.d END AS satisfied_date,
-        CASE WHEN trigger_date = anchor THEN nxt.id END AS inspection_id,
-        CASE WHEN trigger_date = anchor THEN nxt.staff END AS inspection_staff_id
-    FROM chain
+        'routine:' || t.customer_id || ':' || t.trigger_date AS obligation_id,
+        'routine' AS kind, t.customer_id, NULL::VARCHAR AS loan_id, t.trigger_date, t.due_date,
+        CASE WHEN t.trigger_date = t.anchor THEN t.b END AS satisfied_date,
+        CASE WHEN t.trigger_date = t.anchor THEN t.b_id END AS inspection_id,
+        CASE WHEN t.trigger_date = t.anchor THEN t.b_staff END AS inspection_staff_id
+    FROM routine_trigger AS t
+    WHERE t.trigger_date = t.anchor OR t.b IS NULL OR t.due_date < t.b
 ),
 obligation AS (
-    SELECT * FROM matched_owed
+    SELECT * FROM general_matched
+    UNION ALL
+    SELECT obligation_id, kind, customer_id, loan_id, trigger_date, due_date, satisfied_date,
+           inspection_id, inspection_staff_id
+    FROM special_matched
     UNION ALL
     SELECT * FROM routine
 ),
--- the customer's largest loan at each month end, as runs: from_date is the first month end of
--- a run, or 0001-01-01 for the customer's first run (so that it also covers earlier dates)
-customer_month AS (
-    SELECT l.customer_id, s.as_of_date,
-           arg_max(s.loan_id, (s.balance, l.contract_amount, s.loan_id)) AS loan_id
-    FROM fct_loan_snapshot AS s
-    JOIN dim_loan AS l ON l.loan_id = s.loan_id
-    GROUP BY l.customer_id, s.as_of_date
+-- Responsibility. A customer-level obligation is held by the customer's largest loan (balance,
+-- then contract amount) at its latest month end on or before the due date: as runs [from_date,
+-- to_date) of month ends with the same largest loan, the first run open to the past. Only
+-- customers with several loans need it worked out; the others have their one loan.
+multi_loan AS (
+    SELECT loan_id, customer_id, contract_amount
+    FROM dim_loan
+    WHERE customer_id IN (
+        SELECT customer_id FROM dim_loan GROUP BY customer_id HAVING count(*) > 1)
 ),
 customer_run AS (
-    SELECT customer_id, loan_id,
-           CASE WHEN prev_as_of IS NULL THEN DATE '0001-01-01' ELSE as_of_date END AS from_date
+    SELECT customer_id, loan_id, from_date,
+           coalesce(lead(from_date) OVER (PARTITION BY customer_id ORDER BY from_date),
+                    DATE '9999-12-31') AS to_date
     FROM (
-        SELECT *,
-               lag(loan_id) OVER w AS prev_loan_id, lag(as_of_date) OVER w AS prev_as_of
-        FROM customer_month
-        WINDOW w AS (PARTITION BY customer_id ORDER BY as_of_date)
+        SELECT customer_id, loan_id,
+               CASE WHEN prev_as_of IS NULL THEN DATE '0001-01-01' ELSE as_of_date END
+                   AS from_date
+        FROM (
+            SELECT *, lag(loan_id) OVER w AS prev_loan_id, lag(as_of_date) OVER w AS prev_as_of
+            FROM (
+                SELECT m.customer_id, s.as_of_date,
+                       arg_max(s.loan_id, (s.balance, m.contract_amount, s.loan_id)) AS loan_id
+                FROM fct_loan_snapshot AS s
+                JOIN multi_loan AS m ON m.loan_id = s.loan_id
+                GROUP BY m.customer_id, s.as_of_date
+            )
+            WINDOW w AS (PARTITION BY customer_id ORDER BY as_of_date)
+        )
+        WHERE prev_loan_id IS DISTINCT FROM loan_id
     )
-    WHERE prev_loan_id IS DISTINCT FROM loan_id
 ),
--- a customer without snapshots: its largest contract
+-- a customer without snapshots (or with one loan): its largest contract
 customer_contract AS (
     SELECT customer_id, arg_max(loan_id, (contract_amount, loan_id)) AS loan_id
     FROM dim_loan GROUP BY customer_id
 ),
--- each loan's managers as runs, from_date as in customer_run
-manager_run AS (
-    SELECT loan_id, manager_id,
-           CASE WHEN prev_as_of IS NULL THEN DATE '0001-01-01' ELSE as_of_date END AS from_date
-    FROM (
-        SELECT loan_id, as_of_date, manager_id,
-               lag(manager_id) OVER w AS prev_manager_id, lag(as_of_date) OVER w AS prev_as_of
-        FROM fct_loan_snapshot
-        WINDOW w AS (PARTITION BY loan_id ORDER BY as_of_date)
-    )
-    WHERE prev_manager_id IS DISTINCT FROM manager_id
-),
 based AS (
-    SELECT o.*, coalesce(o.loan_id, cr.loan_id, cc.loan_id) AS basis_loan_id
+    SELECT o.*, o.loan_id AS basis_loan_id FROM obligation AS o WHERE o.loan_id IS NOT NULL
+    UNION ALL
+    SELECT o.*, coalesce(cr.loan_id, cc.loan_id)
     FROM obligation AS o
-    ASOF LEFT JOIN customer_run AS cr
-      ON cr.customer_id = o.customer_id AND cr.from_date <= o.due_date
+    LEFT JOIN customer_run AS cr
+      ON cr.customer_id = o.customer_id AND cr.from_date <= o.due_date AND o.due_date < cr.to_date
     LEFT JOIN customer_contract AS cc ON cc.customer_id = o.customer_id
+    WHERE o.loan_id IS NULL
+),
+-- The basis loan's booking org, and its manager at its latest month end on or before the due
+-- date (its first before the first). Loans never handed over have one; the others, runs as
+-- above.
+loan_manager AS (
+    SELECT l.loan_id, l.org_id, m.manager_id, m.handed_over
+    FROM dim_loan AS l
+    LEFT JOIN (
+        SELECT loan_id, min(manager_id) AS manager_id,
+               min(manager_id) <> max(manager_id) AS handed_over
+        FROM fct_loan_snapshot
+        GROUP BY loan_id
+    ) AS m ON m.loan_id = l.loan_id
+),
+manager_run AS (
+    SELECT loan_id, manager_id, from_date,
+           coalesce(lead(from_date) OVER (PARTITION BY loan_id ORDER BY from_date),
+                    DATE '9999-12-31') AS to_date
+    FROM (
+        SELECT loan_id, manager_id,
+               CASE WHEN prev_as_of IS NULL THEN DATE '0001-01-01' ELSE as_of_date END
+                   AS from_date
+        FROM (
+            SELECT s.loan_id, s.as_of_date, s.manager_id,
+                   lag(s.manager_id) OVER w AS prev_manager_id,
+                   lag(s.as_of_date) OVER w AS prev_as_of
+            FROM fct_loan_snapshot AS s
+            WHERE s.loan_id IN (SELECT loan_id FROM loan_manager WHERE handed_over)
+            WINDOW w AS (PARTITION BY s.loan_id ORDER BY s.as_of_date)
+        )
+        WHERE prev_manager_id IS DISTINCT FROM manager_id
+    )
 )
 SELECT
     b.obligation_id, b.kind, b.customer_id, b.loan_id, b.trigger_date, b.due_date,
-    b.satisfied_date, b.inspection_id, b.inspection_staff_id, b.basis_loan_id, mr.manager_id,
-    l.org_id
+    b.satisfied_date, b.inspection_id, b.inspection_staff_id, b.basis_loan_id,
+    coalesce(mr.manager_id, lm.manager_id) AS manager_id, lm.org_id
 FROM based AS b
-ASOF LEFT JOIN manager_run AS mr
-  ON mr.loan_id = b.basis_loan_id AND mr.from_date <= b.due_date
-LEFT JOIN dim_loan AS l ON l.loan_id = b.basis_loan_id
+LEFT JOIN loan_manager AS lm ON lm.loan_id = b.basis_loan_id
+LEFT JOIN manager_run AS mr
+  ON lm.handed_over AND mr.loan_id = b.basis_loan_id
+ AND mr.from_date <= b.due_date AND b.due_date < mr.to_date
 """
 
 DDL = """
@@ -366,6 +495,70 @@ CREATE OR REPLACE TABLE fct_obligation (
 
 -- fct_obligation_rules: one row: the inspection rules fct_obligation applied (JSON).
 CREATE OR REPLACE TABLE fct_obligation_rules (rules VARCHAR NOT NULL);
+
+-- agg_obligation_month: obligations counted by responsibility, kind, due month and the month
+-- they were satisfied in (for the late ones: an on-time one is never late nor overdue). For an
+-- as-of date at a month end M this gives every §5 count exactly: due by M ⇔ due_month ≤ M;
+-- satisfied by M ⇔ satisfied_month ≤ M; due before M ⇔ due_month < M or not
+-- due_on_month_end (metrics.obligations).
+CREATE OR REPLACE TABLE agg_obligation_month (
+    org_id            VARCHAR,            -- fct_obligation.org_id
+    manager_id        VARCHAR,
+    kind              VARCHAR NOT NULL,
+    due_month         DATE NOT NULL,      -- last day of the due date's month
+    due_on_month_end  BOOLEAN NOT NULL,   -- due_date = due_month
+    satisfied_month   DATE,               -- of a late one; null: on time or never satisfied
+    on_time           BOOLEAN NOT NULL,   -- satisfied_date <= due_date
+    obligations       BIGINT NOT NULL,
+    days_late         BIGINT NOT NULL,    -- Σ (satisfied_date - due_date) of the late ones
+    first_due_date    DATE NOT NULL       -- the earliest due date of the cell
+);
+
+-- agg_inspection_month: inspections done, by the inspector's org and staff id, month and how
+-- the report went (METRICS.md §5 报告质量), so the report rule can change without a reload.
+CREATE OR REPLACE TABLE agg_inspection_month (
+    org_id               VARCHAR NOT NULL,   -- the inspector's org (dim_staff)
+    staff_id             VARCHAR NOT NULL,
+    month                DATE NOT NULL,      -- last day of the inspection date's month
+    report_working_days  INTEGER,            -- working days to the report, capped; null: none
+    reviewed             BOOLEAN NOT NULL,   -- reviewer_id present
+    inspections          BIGINT NOT NULL
+);
+"""
+
+# Every inspection with the working days its report took (dim_date's working-day ordinals)
+# and the inspector's org; report_working_days is null when no report was filed.
+INSPECTION_REPORTS = """
+    WITH working AS (
+        SELECT date_key, sum(is_working_day::INTEGER) OVER (ORDER BY date_key) AS ordinal
+        FROM dim_date
+    )
+    SELECT i.*, st.org_id, wr.ordinal - wi.ordinal AS report_working_days
+    FROM fct_inspection AS i
+    JOIN dim_staff AS st ON st.staff_id = i.staff_id
+    LEFT JOIN working AS wi ON wi.date_key = i.inspection_date
+    LEFT JOIN working AS wr ON wr.date_key = i.report_date
+"""
+REPORT_DAYS_CAP = 99  # working days beyond any sensible report rule
+
+_BUILD_AGGREGATES = f"""
+INSERT INTO agg_obligation_month
+SELECT org_id, manager_id, kind, last_day(due_date), due_date = last_day(due_date),
+       CASE WHEN NOT satisfied_date <= due_date THEN last_day(satisfied_date) END,
+       coalesce(satisfied_date <= due_date, FALSE), count(*),
+       coalesce(sum(satisfied_date - due_date) FILTER (WHERE satisfied_date > due_date), 0),
+       min(due_date)
+FROM fct_obligation
+GROUP BY ALL;
+
+INSERT INTO agg_inspection_month
+SELECT org_id, staff_id, last_day(inspection_date),
+       -- least() would turn a missing report (null) into the cap
+       CASE WHEN report_working_days IS NOT NULL
+            THEN least(report_working_days, {REPORT_DAYS_CAP}) END,
+       reviewer_id IS NOT NULL, count(*)
+FROM ({INSPECTION_REPORTS})
+GROUP BY ALL;
 """
 
 
@@ -404,7 +597,8 @@ def built_rules(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """(Re)create fct_obligation from the facts with this load's inspection rules."""
+    """(Re)create fct_obligation from the facts with this load's inspection rules, and the
+    monthly counts the pages read."""
     rules = settings.inspection
     con.execute(DDL)
     con.execute(
@@ -412,3 +606,4 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         rule_params(rules),
     )
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
+    con.execute(_BUILD_AGGREGATES)

@@ -1,0 +1,134 @@
+"""Browser-test plumbing: Streamlit as its own process, Debian chromium via Playwright.
+
+``serve`` runs the dashboard over a warehouse; the fixtures ``page`` (a zh-CN chromium tab),
+``app_url`` (the tiny bank) and ``demo_url`` (the demo bank) are registered in conftest;
+``settle`` waits for a run and its charts; ``full_screenshot`` saves a page to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import playwright.sync_api as playwright_sync
+import pytest
+from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[1]
+UCI_SOURCE = REPO / "data_sources" / "uci_credit_card" / "UCI_Credit_Card.csv"
+ARTIFACTS = Path(__file__).with_name("artifacts")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+ROW_HEIGHT = 35  # st.dataframe's header and row height in pixels
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(warehouse: Path, log_path: Path) -> Iterator[str]:
+    """Streamlit serving the dashboard over ``warehouse``; stopped on exit."""
+    port = free_port()
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO,
+        env={**os.environ, "DAIHOU_WAREHOUSE": str(warehouse)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_healthy(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def app_url(tiny_bank: Path, tmp_path: Path) -> Iterator[str]:
+    with serve(tiny_bank, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def demo_url(demo_bank, tmp_path: Path) -> Iterator[str]:
+    with serve(demo_bank.settings.warehouse_path, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A zh-CN page in Debian chromium, 1440 px wide; the browser closes after the test."""
+    playwright_sync.expect.set_options(timeout=TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
+            tab.set_default_timeout(TIMEOUT_MS)
+            yield tab
+        finally:
+            browser.close()
+
+
+def settle(page: Page) -> None:
+    """Wait until the script run is over and every chart has drawn."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+    )
+    page.wait_for_timeout(800)  # plotly draws after the run; no event tells when it is done
+
+
+def full_screenshot(page: Page, name: str) -> None:
+    """Screenshot the whole page: it scrolls inside stMain, which full_page does not see, so
+    the window grows to it first."""
+    settle(page)
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": max(height, 900)})
+    settle(page)
+    page.screenshot(path=ARTIFACTS / name, full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1800})
