@@ -12,7 +12,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import data, session
+from dashboard import data, links, session
 from dashboard.i18n import LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
 
 session.init_language()
@@ -82,6 +82,18 @@ pages = [
         default=True,
     ),
     st.Page("views/asset_quality.py", title=t("page_asset_quality"), icon=":material/analytics:"),
+    st.Page(
+        "views/inspection.py",
+        title=t("page_inspection"),
+        icon=":material/task_alt:",
+        url_path="inspection",
+    ),
+    st.Page(
+        "views/borrower.py",
+        title=t("page_borrower"),
+        icon=":material/person_search:",
+        url_path=links.BORROWER_PATH,
+    ),
     st.Page("views/data_quality.py", title=t("page_data_quality"), icon=":material/fact_check:"),
 ]
 st.navigation(pages).run()

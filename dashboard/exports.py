@@ -52,7 +52,12 @@ def xlsx(table: pd.DataFrame, title: str, sheet: str) -> bytes:
     """
     out = io.BytesIO()
     # data is never code: a customer name "=HYPERLINK(…)" stays text, not a formula
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "default_date_format": "yyyy-mm-dd",  # else Excel shows a date as a serial number
+    }
     with xlsxwriter.Workbook(out, options) as book:
         ws = book.add_worksheet(sheet)
         money = book.add_format({"num_format": "#,##0.00"})

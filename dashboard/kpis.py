@@ -17,6 +17,7 @@ from dashboard.i18n import Lang, code_label, text
 from etl.contract import CLASSES
 from metrics.asset_quality import AssetQuality
 from metrics.migration import RATED_CLASSES, MigrationRates
+from metrics.obligations import Compliance, ReportQuality
 from metrics.roll_rates import FlowRates
 
 Change = str | int | None  # a formatted change; 0 shows a grey "no change"
@@ -224,3 +225,36 @@ def _words(words: list[str], lang: Lang) -> str:
     if lang == "zh-CN":
         return "、".join(words)
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def compliance_cards(
+    now: Compliance, before: Compliance | None, reports: ReportQuality, report_days: int, lang: Lang
+) -> list[Kpi]:
+    """Due, on-time and completion rate, overdue, backlog, report quality (METRICS.md §5);
+    rates compared with the previous period of the same length."""
+
+    def rate_change(figure: str) -> Change:
+        if before is None or getattr(now, figure) is None or getattr(before, figure) is None:
+            return None
+        return fmt.points_change(getattr(now, figure) - getattr(before, figure), lang)
+
+    late = fmt.MISSING if now.average_days_late is None else f"{now.average_days_late:.1f}"
+    return [
+        Kpi(text("ins_kpi_due", lang), fmt.count(now.due), None, "normal",
+            text("ins_kpi_due_help", lang)),
+        Kpi(text("ins_kpi_on_time_rate", lang), fmt.percent(now.on_time_rate),
+            rate_change("on_time_rate"), "normal",
+            text("ins_kpi_on_time_rate_help", lang, on_time=fmt.count(now.on_time),
+                 due=fmt.count(now.due))),
+        Kpi(text("ins_kpi_completion_rate", lang), fmt.percent(now.completion_rate),
+            rate_change("completion_rate"), "normal",
+            text("ins_kpi_completion_rate_help", lang, on_time=fmt.count(now.on_time),
+                 late=fmt.count(now.late), due=fmt.count(now.due))),
+        Kpi(text("ins_kpi_overdue", lang), fmt.count(now.overdue), None, "inverse",
+            text("ins_kpi_overdue_help", lang, avg_late=late)),
+        Kpi(text("ins_kpi_backlog", lang), fmt.count(now.overdue_backlog), None, "inverse",
+            text("ins_kpi_backlog_help", lang, oldest=fmt.count(now.oldest_days_overdue))),
+        Kpi(text("ins_kpi_report_share", lang), fmt.percent(reports.share_good), None, "normal",
+            text("ins_kpi_report_share_help", lang, days=report_days,
+                 good=fmt.count(reports.good), inspections=fmt.count(reports.inspections))),
+    ]  # fmt: skip

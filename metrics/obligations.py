@@ -32,6 +32,7 @@ from warehouse.aggregates.obligations import (
     rule_params,
     rules_key,
 )
+from warehouse.connection import has_table
 
 # -- SQL ---------------------------------------------------------------------------------------
 
@@ -420,6 +421,7 @@ def _cells(
         not scope.has_loan_filters
         and all(_is_month_end(d) for d in (start, end, as_of))
         and built_rules(con) == rules_key(rules)
+        and has_table(con, "agg_obligation_month")
     ):
         return f"WITH cells AS ({_CELLS_FROM_AGGREGATE})", {**_org_manager(scope), **dates}
     rows, params = _rows(con, scope, rules)
@@ -545,7 +547,7 @@ def due_soon(
 
 
 def _report_cells(
-    scope: Scope, start: date, end: date, rules: InspectionRules
+    con: duckdb.DuckDBPyConnection, scope: Scope, start: date, end: date, rules: InspectionRules
 ) -> tuple[str, dict[str, object]]:
     """A ``WITH cells AS (…)`` prefix of inspection counts and its parameters: the aggregate
     for month-end dates without loan filters, else the inspections."""
@@ -554,7 +556,11 @@ def _report_cells(
         "end": end,
         "report_due_working_days": rules.report_due_working_days,
     }
-    if scope.has_loan_filters or not (_is_month_end(start) and _is_month_end(end)):
+    if (
+        scope.has_loan_filters
+        or not (_is_month_end(start) and _is_month_end(end))
+        or not has_table(con, "agg_inspection_month")
+    ):
         return f"WITH cells AS ({_REPORT_CELLS_FROM_ROWS})", {**scope.params(), **params}
     return f"WITH cells AS ({_REPORT_CELLS_FROM_AGGREGATE})", {**_org_manager(scope), **params}
 
@@ -569,7 +575,7 @@ def report_quality(
     """Share of inspections dated in (start, end] with a report within
     ``report_due_working_days`` working days and a reviewer (METRICS.md §5 报告质量). An
     inspection belongs to its inspector's org and manager."""
-    cells, params = _report_cells(scope, start, end, rules)
+    cells, params = _report_cells(con, scope, start, end, rules)
     row = con.execute(f"{cells} {_REPORT_SUMMARY}", params).fetchone()
     assert row is not None
     inspections, good, without_report, late_report, without_reviewer, share_good = row
@@ -592,7 +598,7 @@ def report_quality_by_manager(
 ) -> pd.DataFrame:
     """ReportQuality's fields per inspector, best share first: manager_id, manager_name,
     inspections, good, without_report, late_report, without_reviewer, share_good."""
-    cells, params = _report_cells(scope, start, end, rules)
+    cells, params = _report_cells(con, scope, start, end, rules)
     return con.execute(f"{cells} {_REPORT_BY_MANAGER}", params).df()
 
 
