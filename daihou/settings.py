@@ -100,6 +100,58 @@ class InspectionRules(BaseModel):
     makeup_workdays: list[date] = Field(default_factory=lambda: list(CN_MAKEUP_WORKDAYS))
 
 
+class WatchlistRules(BaseModel):
+    """Watch-list triggers, their points and the severity bands (METRICS.md §6).
+
+    A trigger with 0 points is switched off: it neither scores nor puts a customer on the list.
+    """
+
+    red_signal_points: int = 40  # an open red warning signal
+    orange_signal_points: int = 20  # an open orange warning signal
+    npl_points: int = 30  # a loan substandard, doubtful or loss
+    downgrade_points: int = 20  # a loan classed worse than downgrade_window_months ago
+    dpd_high_points: int = 20  # a loan more than dpd_high_days past due …
+    dpd_points: int = 10  # … or else more than 0 (the two never add up)
+    floor_breach_points: int = 25  # a loan better classed than its dpd floor allows
+    overdue_obligation_points: int = 10  # a routine/special inspection overdue too long
+    collateral_gap_points: int = 10  # coverage below the floor, or an appraisal too old
+    downgrade_window_months: int = 3
+    dpd_high_days: int = 30
+    obligation_overdue_days: int = 30  # overdue more than this many days
+    coverage_floor: float = 1.0  # Σ latest appraised values of a loan's items / its balance
+    appraisal_max_age_days: int = 365  # latest appraisal of an item older than this
+    severity_high_from: int = 60  # score ≥ this: 高
+    severity_medium_from: int = 30  # score ≥ this (and below high): 中; below: 低
+
+    @model_validator(mode="after")
+    def _sensible(self) -> WatchlistRules:
+        if any(points < 0 for points in self.points().values()):
+            raise ValueError("watch-list points must be 0 or more")
+        if self.downgrade_window_months < 1:
+            raise ValueError("downgrade_window_months must be at least 1")
+        if min(self.dpd_high_days, self.obligation_overdue_days, self.appraisal_max_age_days) < 0:
+            raise ValueError("watch-list day thresholds must be 0 or more")
+        if self.coverage_floor < 0:
+            raise ValueError("coverage_floor must be 0 or more")
+        if not 0 < self.severity_medium_from <= self.severity_high_from:
+            raise ValueError("severity bands must satisfy 0 < medium_from <= high_from")
+        return self
+
+    def points(self) -> dict[str, int]:
+        """Points per trigger, keyed by the trigger's name (metrics.watchlist.TRIGGERS)."""
+        return {
+            "red_signal": self.red_signal_points,
+            "orange_signal": self.orange_signal_points,
+            "npl": self.npl_points,
+            "downgrade": self.downgrade_points,
+            "dpd_high": self.dpd_high_points,
+            "dpd": self.dpd_points,
+            "floor_breach": self.floor_breach_points,
+            "overdue_obligation": self.overdue_obligation_points,
+            "collateral_gap": self.collateral_gap_points,
+        }
+
+
 class Settings(BaseSettings):
     """All of daihou's configuration. See README "Settings" for every field."""
 
@@ -127,6 +179,7 @@ class Settings(BaseSettings):
     )
     asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
     inspection: InspectionRules = Field(default_factory=InspectionRules)
+    watchlist: WatchlistRules = Field(default_factory=WatchlistRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
 

@@ -89,6 +89,12 @@ pages = [
         url_path="inspection",
     ),
     st.Page(
+        "views/watchlist.py",
+        title=t("page_watchlist"),
+        icon=":material/warning:",
+        url_path="watchlist",
+    ),
+    st.Page(
         "views/borrower.py",
         title=t("page_borrower"),
         icon=":material/person_search:",

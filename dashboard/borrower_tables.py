@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import columns as col
 from dashboard import format as fmt
 from dashboard.borrower_charts import STATUS_COLOURS, met_by
 from dashboard.i18n import Lang, code_label, text
@@ -77,9 +78,9 @@ def rating_history(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "rating_date": _date("bw_col_rating_date", lang),
-                "credit_rating": _text("bw_col_rating", lang),
-                "change": _text("bw_col_rating_change", lang),
+                "rating_date": col.day("bw_col_rating_date", lang),
+                "credit_rating": col.label("bw_col_rating", lang),
+                "change": col.label("bw_col_rating_change", lang),
             },
         ),
         {
@@ -97,7 +98,7 @@ def loans(frame: pd.DataFrame, lang: Lang) -> StyledTable:
             "loan_id": frame["loan_id"],
             "product": _labels("product", frame["product"], lang),
             "status": _labels("loan_status", frame["status"], lang),
-            "balance": _in_unit(frame["balance"], lang),
+            "balance": col.in_table_unit(frame["balance"], lang),
             "classification": _labels("classification", frame["classification"], lang),
             "floor_class": [
                 text("bw_breach", lang) + "：" + code_label("classification", f, lang)
@@ -108,9 +109,9 @@ def loans(frame: pd.DataFrame, lang: Lang) -> StyledTable:
                 for f, breach in zip(frame["floor_class"], frame["is_floor_breach"], strict=True)
             ],
             "days_past_due": frame["days_past_due"],
-            "overdue_principal": _in_unit(frame["overdue_principal"], lang),
-            "interest_arrears": _in_unit(frame["interest_arrears"], lang),
-            "contract_amount": _in_unit(frame["contract_amount"], lang),
+            "overdue_principal": col.in_table_unit(frame["overdue_principal"], lang),
+            "interest_arrears": col.in_table_unit(frame["interest_arrears"], lang),
+            "contract_amount": col.in_table_unit(frame["contract_amount"], lang),
             "disbursement_date": frame["disbursement_date"],
             "maturity_date": frame["maturity_date"],
             "interest_rate": frame["interest_rate"],
@@ -125,25 +126,25 @@ def loans(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "loan_id": _text("bw_col_loan", lang),
-                "product": _text("bw_col_product", lang),
-                "org_name": _text("bw_col_booking_org", lang),
-                "contract_amount": _money("bw_col_contract", lang),
-                "disbursement_date": _date("bw_col_disbursed", lang),
-                "maturity_date": _date("bw_col_maturity", lang),
+                "loan_id": col.label("bw_col_loan", lang),
+                "product": col.label("bw_col_product", lang),
+                "org_name": col.label("bw_col_booking_org", lang),
+                "contract_amount": col.money("bw_col_contract", lang),
+                "disbursement_date": col.day("bw_col_disbursed", lang),
+                "maturity_date": col.day("bw_col_maturity", lang),
                 "interest_rate": st.column_config.NumberColumn(
                     text("bw_col_rate", lang), format="%.2f%%"
                 ),
-                "guarantee_type": _text("bw_col_guarantee", lang),
-                "status": _text("bw_col_loan_status", lang),
-                "balance": _money("bw_col_balance", lang),
-                "classification": _text("bw_col_class", lang),
-                "floor_class": _text("bw_col_floor", lang),
-                "days_past_due": _count("bw_col_dpd", lang),
-                "overdue_principal": _money("bw_col_overdue_principal", lang),
-                "interest_arrears": _money("bw_col_arrears", lang),
-                "manager_name": _text("bw_col_manager", lang),
-                "snapshot_date": _date("bw_col_snapshot", lang),
+                "guarantee_type": col.label("bw_col_guarantee", lang),
+                "status": col.label("bw_col_loan_status", lang),
+                "balance": col.money("bw_col_balance", lang),
+                "classification": col.label("bw_col_class", lang),
+                "floor_class": col.label("bw_col_floor", lang),
+                "days_past_due": col.count("bw_col_dpd", lang),
+                "overdue_principal": col.money("bw_col_overdue_principal", lang),
+                "interest_arrears": col.money("bw_col_arrears", lang),
+                "manager_name": col.label("bw_col_manager", lang),
+                "snapshot_date": col.day("bw_col_snapshot", lang),
             },
         ),
         {"classification": breach, "floor_class": breach},
@@ -183,15 +184,15 @@ def obligations(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "kind": _text("bw_col_kind", lang),
-                "reason": _text("bw_col_reason", lang),
-                "trigger_date": _date("bw_col_trigger", lang),
-                "due_date": _date("bw_col_due", lang),
-                "status": _text("bw_col_status", lang),
-                "days": _count("bw_col_days", lang),
-                "satisfied_date": _date("bw_col_done", lang),
-                "met_by": _text("bw_col_done_by", lang),
-                "manager_name": _text("bw_col_responsible", lang),
+                "kind": col.label("bw_col_kind", lang),
+                "reason": col.label("bw_col_reason", lang),
+                "trigger_date": col.day("bw_col_trigger", lang),
+                "due_date": col.day("bw_col_due", lang),
+                "status": col.label("bw_col_status", lang),
+                "days": col.count("bw_col_days", lang),
+                "satisfied_date": col.day("bw_col_done", lang),
+                "met_by": col.label("bw_col_done_by", lang),
+                "manager_name": col.label("bw_col_responsible", lang),
             },
         ),
         {"status": list(frame["status"])},
@@ -225,17 +226,17 @@ def inspections(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "inspection_date": _date("bw_col_inspection_date", lang),
-                "inspection_type": _text("bw_col_inspection_type", lang),
-                "method": _text("bw_col_method", lang),
-                "inspector_name": _text("bw_col_inspector", lang),
-                "loan_id": _text("bw_col_loan", lang),
-                "satisfied": _text("bw_col_satisfied", lang),
-                "report_date": _date("bw_col_report_date", lang),
-                "report_working_days": _count("bw_col_report_days", lang),
-                "reviewer_name": _text("bw_col_reviewer", lang),
-                "is_good_report": _text("bw_col_report_ok", lang),
-                "risk_found": _text("bw_col_risk", lang),
+                "inspection_date": col.day("bw_col_inspection_date", lang),
+                "inspection_type": col.label("bw_col_inspection_type", lang),
+                "method": col.label("bw_col_method", lang),
+                "inspector_name": col.label("bw_col_inspector", lang),
+                "loan_id": col.label("bw_col_loan", lang),
+                "satisfied": col.label("bw_col_satisfied", lang),
+                "report_date": col.day("bw_col_report_date", lang),
+                "report_working_days": col.count("bw_col_report_days", lang),
+                "reviewer_name": col.label("bw_col_reviewer", lang),
+                "is_good_report": col.label("bw_col_report_ok", lang),
+                "risk_found": col.label("bw_col_risk", lang),
                 "findings": st.column_config.TextColumn(
                     text("bw_col_findings", lang), width="large"
                 ),
@@ -267,15 +268,15 @@ def signals(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "signal_date": _date("bw_col_signal_date", lang),
-                "signal_type": _text("bw_col_signal_type", lang),
-                "severity": _text("bw_col_severity", lang),
-                "source": _text("bw_col_source", lang),
-                "loan_id": _text("bw_col_loan", lang),
-                "status": _text("bw_col_signal_status", lang),
-                "resolved_date": _date("bw_col_resolved", lang),
-                "days_open": _count("bw_col_days_open", lang),
-                "handler_name": _text("bw_col_handler", lang),
+                "signal_date": col.day("bw_col_signal_date", lang),
+                "signal_type": col.label("bw_col_signal_type", lang),
+                "severity": col.label("bw_col_severity", lang),
+                "source": col.label("bw_col_source", lang),
+                "loan_id": col.label("bw_col_loan", lang),
+                "status": col.label("bw_col_signal_status", lang),
+                "resolved_date": col.day("bw_col_resolved", lang),
+                "days_open": col.count("bw_col_days_open", lang),
+                "handler_name": col.label("bw_col_handler", lang),
             },
         ),
         {"severity": list(frame["severity"]), "status": list(frame["status"])},
@@ -287,8 +288,8 @@ def coverage(frame: pd.DataFrame, lang: Lang) -> StyledTable:
     shown = pd.DataFrame(
         {
             "loan_id": frame["loan_id"],
-            "balance": _in_unit(frame["balance"], lang),
-            "appraised_value": _in_unit(frame["appraised_value"], lang),
+            "balance": col.in_table_unit(frame["balance"], lang),
+            "appraised_value": col.in_table_unit(frame["appraised_value"], lang),
             "coverage": frame["coverage"] * 100,
             "item_count": frame["item_count"],
             "oldest_appraisal_date": frame["oldest_appraisal_date"],
@@ -298,14 +299,14 @@ def coverage(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "loan_id": _text("bw_col_loan", lang),
-                "balance": _money("bw_col_balance", lang),
-                "appraised_value": _money("bw_col_value", lang),
+                "loan_id": col.label("bw_col_loan", lang),
+                "balance": col.money("bw_col_balance", lang),
+                "appraised_value": col.money("bw_col_value", lang),
                 "coverage": st.column_config.NumberColumn(
                     text("bw_col_coverage", lang), format="%.2f%%"
                 ),
-                "item_count": _count("bw_col_items", lang),
-                "oldest_appraisal_date": _date("bw_col_appraisal_date", lang),
+                "item_count": col.count("bw_col_items", lang),
+                "oldest_appraisal_date": col.day("bw_col_appraisal_date", lang),
             },
         ),
         {"coverage": ["bad" if c < 1 else "good" for c in frame["coverage"]]},
@@ -319,9 +320,9 @@ def collateral_items(frame: pd.DataFrame, lang: Lang) -> StyledTable:
             "collateral_id": frame["collateral_id"],
             "loan_id": frame["loan_id"],
             "collateral_type": _labels("collateral_type", frame["collateral_type"], lang),
-            "appraised_value": _in_unit(frame["appraised_value"], lang),
+            "appraised_value": col.in_table_unit(frame["appraised_value"], lang),
             "appraisal_date": frame["appraisal_date"],
-            "first_value": _in_unit(frame["first_value"], lang),
+            "first_value": col.in_table_unit(frame["first_value"], lang),
             "appraisal_count": frame["appraisal_count"],
             "revaluation_due_date": frame["revaluation_due_date"],
             "is_stale": [text("bw_stale", lang) if s else "" for s in frame["is_stale"]],
@@ -331,15 +332,15 @@ def collateral_items(frame: pd.DataFrame, lang: Lang) -> StyledTable:
         Table(
             shown,
             {
-                "collateral_id": _text("bw_col_collateral", lang),
-                "loan_id": _text("bw_col_loan", lang),
-                "collateral_type": _text("bw_col_collateral_type", lang),
-                "appraised_value": _money("bw_col_value", lang),
-                "appraisal_date": _date("bw_col_appraisal_date", lang),
-                "first_value": _money("bw_col_first_value", lang),
-                "appraisal_count": _count("bw_col_appraisals", lang),
-                "revaluation_due_date": _date("bw_col_revaluation_due", lang),
-                "is_stale": _text("bw_col_stale", lang),
+                "collateral_id": col.label("bw_col_collateral", lang),
+                "loan_id": col.label("bw_col_loan", lang),
+                "collateral_type": col.label("bw_col_collateral_type", lang),
+                "appraised_value": col.money("bw_col_value", lang),
+                "appraisal_date": col.day("bw_col_appraisal_date", lang),
+                "first_value": col.money("bw_col_first_value", lang),
+                "appraisal_count": col.count("bw_col_appraisals", lang),
+                "revaluation_due_date": col.day("bw_col_revaluation_due", lang),
+                "is_stale": col.label("bw_col_stale", lang),
             },
         ),
         {"is_stale": ["bad" if s else None for s in frame["is_stale"]]},
@@ -354,18 +355,18 @@ def appraisals(frame: pd.DataFrame, lang: Lang) -> Table:
             "loan_id": frame["loan_id"],
             "collateral_type": _labels("collateral_type", frame["collateral_type"], lang),
             "appraisal_date": frame["appraisal_date"],
-            "appraised_value": _in_unit(frame["appraised_value"], lang),
-            "change": _in_unit(frame["change"], lang),
+            "appraised_value": col.in_table_unit(frame["appraised_value"], lang),
+            "change": col.in_table_unit(frame["change"], lang),
         }
     )
     return Table(
         shown,
         {
-            "collateral_id": _text("bw_col_collateral", lang),
-            "loan_id": _text("bw_col_loan", lang),
-            "collateral_type": _text("bw_col_collateral_type", lang),
-            "appraisal_date": _date("bw_col_appraised_on", lang),
-            "appraised_value": _money("bw_col_appraised_value", lang),
+            "collateral_id": col.label("bw_col_collateral", lang),
+            "loan_id": col.label("bw_col_loan", lang),
+            "collateral_type": col.label("bw_col_collateral_type", lang),
+            "appraisal_date": col.day("bw_col_appraised_on", lang),
+            "appraised_value": col.money("bw_col_appraised_value", lang),
             "change": st.column_config.NumberColumn(
                 text("bw_col_change", lang, unit=fmt.table_unit(lang).label), format="%+,.2f"
             ),
@@ -388,14 +389,14 @@ def collections(frame: pd.DataFrame, lang: Lang) -> Table:
     return Table(
         shown,
         {
-            "action_date": _date("bw_col_action_date", lang),
-            "loan_id": _text("bw_col_loan", lang),
-            "channel": _text("bw_col_channel", lang),
-            "outcome": _text("bw_col_outcome", lang),
+            "action_date": col.day("bw_col_action_date", lang),
+            "loan_id": col.label("bw_col_loan", lang),
+            "channel": col.label("bw_col_channel", lang),
+            "outcome": col.label("bw_col_outcome", lang),
             "amount_recovered": st.column_config.NumberColumn(
                 text("bw_col_recovered", lang), format="%,.2f"
             ),
-            "staff_name": _text("bw_col_collector", lang),
+            "staff_name": col.label("bw_col_collector", lang),
         },
     )
 
@@ -420,25 +421,3 @@ def _yes_no(values: pd.Series, lang: Lang) -> list[str]:
 
 def _value(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _in_unit(yuan: pd.Series, lang: Lang) -> pd.Series:
-    return yuan.astype("float64") / fmt.table_unit(lang).divisor
-
-
-def _money(key: str, lang: Lang) -> Any:
-    return st.column_config.NumberColumn(
-        text(key, lang, unit=fmt.table_unit(lang).label), format="%,.2f"
-    )
-
-
-def _count(key: str, lang: Lang) -> Any:
-    return st.column_config.NumberColumn(text(key, lang), format="%,d")
-
-
-def _text(key: str, lang: Lang) -> Any:
-    return st.column_config.TextColumn(text(key, lang))
-
-
-def _date(key: str, lang: Lang) -> Any:
-    return st.column_config.DateColumn(text(key, lang), format="YYYY-MM-DD")

@@ -26,7 +26,7 @@ def money(key: str, lang: Lang) -> Any:
 
 
 def in_table_unit(yuan: pd.Series, lang: Lang) -> pd.Series:
-    return yuan / fmt.table_unit(lang).divisor
+    return yuan.astype("float64") / fmt.table_unit(lang).divisor
 
 
 def ratio(key: str, lang: Lang) -> Any:

@@ -7,11 +7,13 @@ separators; ratios as percentages; missing figures as "—" (never "None"); code
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import columns as col
 from dashboard import format as fmt
 from dashboard.i18n import (
     Lang,
@@ -21,6 +23,7 @@ from dashboard.i18n import (
     load_status_label,
     text,
 )
+from dashboard.links import borrower_url
 from metrics.asset_quality import AssetQuality
 from metrics.migration import RATED_CLASSES, MigrationRates
 
@@ -60,15 +63,15 @@ def class_structure(summary: AssetQuality, lang: Lang) -> Table:
         code_label("classification", c, lang) if c else text("class_total", lang)
         for c in frame["classification"]
     ]
-    frame["balance"] = _in_table_unit(frame["balance"], lang)
-    frame["share"] = _in_percent(frame["share"])
+    frame["balance"] = col.in_table_unit(frame["balance"], lang)
+    frame["share"] = col.in_percent(frame["share"])
     return Table(
         frame,
         {
-            "classification": _text("col_class", lang),
-            "loan_count": _count("col_loan_count", lang),
-            "balance": _money("col_balance", lang),
-            "share": _ratio("col_share", lang),
+            "classification": col.label("col_class", lang),
+            "loan_count": col.count("col_loan_count", lang),
+            "balance": col.money("col_balance", lang),
+            "share": col.ratio("col_share", lang),
         },
     )
 
@@ -80,22 +83,22 @@ def children(frame: pd.DataFrame, lang: Lang) -> Table:
             "org_name": frame["org_name"],
             "level": [code_label("org_level", v, lang) for v in frame["level"]],
             "loan_count": frame["loan_count"],
-            "total_balance": _in_table_unit(frame["total_balance"], lang),
-            "npl_balance": _in_table_unit(frame["npl_balance"], lang),
-            "npl_ratio": _in_percent(frame["npl_ratio"]),
-            "special_mention_ratio": _in_percent(frame["special_mention_ratio"]),
+            "total_balance": col.in_table_unit(frame["total_balance"], lang),
+            "npl_balance": col.in_table_unit(frame["npl_balance"], lang),
+            "npl_ratio": col.in_percent(frame["npl_ratio"]),
+            "special_mention_ratio": col.in_percent(frame["special_mention_ratio"]),
         }
     )
     return Table(
         shown,
         {
-            "org_name": _text("col_org", lang),
-            "level": _text("col_level", lang),
-            "loan_count": _count("col_loan_count", lang),
-            "total_balance": _money("col_total_balance", lang),
-            "npl_balance": _money("col_npl_balance", lang),
-            "npl_ratio": _ratio("col_npl_ratio", lang),
-            "special_mention_ratio": _ratio("col_sm_ratio", lang),
+            "org_name": col.label("col_org", lang),
+            "level": col.label("col_level", lang),
+            "loan_count": col.count("col_loan_count", lang),
+            "total_balance": col.money("col_total_balance", lang),
+            "npl_balance": col.money("col_npl_balance", lang),
+            "npl_ratio": col.ratio("col_npl_ratio", lang),
+            "special_mention_ratio": col.ratio("col_sm_ratio", lang),
         },
     )
 
@@ -111,26 +114,26 @@ def quality_by_org(frame: pd.DataFrame, lang: Lang) -> Table:
                 for v, own in zip(frame["level"], frame["is_own_book"], strict=True)
             ],
             "loan_count": frame["loan_count"],
-            "total_balance": _in_table_unit(frame["total_balance"], lang),
-            "npl_balance": _in_table_unit(frame["npl_balance"], lang),
-            "npl_ratio": _in_percent(frame["npl_ratio"]),
-            "special_mention_ratio": _in_percent(frame["special_mention_ratio"]),
-            "overdue_ratio": _in_percent(frame["overdue_ratio"]),
+            "total_balance": col.in_table_unit(frame["total_balance"], lang),
+            "npl_balance": col.in_table_unit(frame["npl_balance"], lang),
+            "npl_ratio": col.in_percent(frame["npl_ratio"]),
+            "special_mention_ratio": col.in_percent(frame["special_mention_ratio"]),
+            "overdue_ratio": col.in_percent(frame["overdue_ratio"]),
             "floor_breach_count": frame["floor_breach_count"],
         }
     )
     return Table(
         shown,
         {
-            "org_name": _text("col_org", lang),
-            "level": _text("col_level", lang),
-            "loan_count": _count("col_loan_count", lang),
-            "total_balance": _money("col_total_balance", lang),
-            "npl_balance": _money("col_npl_balance", lang),
-            "npl_ratio": _ratio("col_npl_ratio", lang),
-            "special_mention_ratio": _ratio("col_sm_ratio", lang),
-            "overdue_ratio": _ratio("col_overdue_ratio", lang),
-            "floor_breach_count": _count("col_breaches", lang),
+            "org_name": col.label("col_org", lang),
+            "level": col.label("col_level", lang),
+            "loan_count": col.count("col_loan_count", lang),
+            "total_balance": col.money("col_total_balance", lang),
+            "npl_balance": col.money("col_npl_balance", lang),
+            "npl_ratio": col.ratio("col_npl_ratio", lang),
+            "special_mention_ratio": col.ratio("col_sm_ratio", lang),
+            "overdue_ratio": col.ratio("col_overdue_ratio", lang),
+            "floor_breach_count": col.count("col_breaches", lang),
         },
     )
 
@@ -172,27 +175,29 @@ def migration_rates(rates: MigrationRates, lang: Lang) -> Table:
     )
     amounts = ["numerator", "denominator", "opening", "reduction"]
     frame[amounts] = frame[amounts].astype("float64")
-    frame["rate"] = _in_percent(frame["rate"].astype("float64"))
+    frame["rate"] = col.in_percent(frame["rate"].astype("float64"))
     for column in amounts:
-        frame[column] = _in_table_unit(frame[column], lang)
+        frame[column] = col.in_table_unit(frame[column], lang)
     return Table(
         frame,
         {
-            "figure": _text("col_indicator", lang),
-            "rate": _ratio("col_rate", lang),
-            "numerator": _money("col_numerator", lang),
-            "denominator": _money("col_denominator", lang),
-            "opening": _money("col_opening_balance", lang),
-            "reduction": _money("col_period_reduction", lang),
+            "figure": col.label("col_indicator", lang),
+            "rate": col.ratio("col_rate", lang),
+            "numerator": col.money("col_numerator", lang),
+            "denominator": col.money("col_denominator", lang),
+            "opening": col.money("col_opening_balance", lang),
+            "reduction": col.money("col_period_reduction", lang),
         },
     )
 
 
-def floor_breaches(frame: pd.DataFrame, lang: Lang) -> Table:
-    """The §1 breach list loan by loan, balances in yuan as in the export."""
+def floor_breaches(frame: pd.DataFrame, as_of: date, lang: Lang) -> Table:
+    """The §1 breach list loan by loan, balances in yuan as in the export; each customer
+    links to its borrower file."""
     shown = pd.DataFrame(
         {
             "loan_id": frame["loan_id"],
+            "customer": [borrower_url(c, as_of) for c in frame["customer_id"]],
             "customer_name": frame["customer_name"],
             "customer_type": [code_label("customer_type", c, lang) for c in frame["customer_type"]],
             "org_name": frame["org_name"],
@@ -209,18 +214,19 @@ def floor_breaches(frame: pd.DataFrame, lang: Lang) -> Table:
     return Table(
         shown,
         {
-            "loan_id": _text("col_loan_id", lang),
-            "customer_name": _text("col_customer_name", lang),
-            "customer_type": _text("col_customer_type", lang),
-            "org_name": _text("col_org", lang),
-            "manager_id": _text("col_manager", lang),
-            "product": _text("col_product", lang),
+            "loan_id": col.label("col_loan_id", lang),
+            "customer": col.borrower_link("col_customer_id", lang),
+            "customer_name": col.label("col_customer_name", lang),
+            "customer_type": col.label("col_customer_type", lang),
+            "org_name": col.label("col_org", lang),
+            "manager_id": col.label("col_manager", lang),
+            "product": col.label("col_product", lang),
             "balance": st.column_config.NumberColumn(
                 text("col_balance_yuan", lang), format="%,.2f"
             ),
-            "days_past_due": _count("col_dpd", lang),
-            "classification": _text("col_reported_class", lang),
-            "floor_class": _text("col_floor_class", lang),
+            "days_past_due": col.count("col_dpd", lang),
+            "classification": col.label("col_reported_class", lang),
+            "floor_class": col.label("col_floor_class", lang),
         },
     )
 
@@ -230,28 +236,28 @@ def load_runs(frame: pd.DataFrame, lang: Lang) -> Table:
         ["load_id", "started_at", "status", "source_dir", "delivery_as_of", "months", *_ROW_COUNTS]
     ]
     columns: dict[str, Any] = {
-        "load_id": _count("col_load_id", lang),
+        "load_id": col.count("col_load_id", lang),
         "started_at": st.column_config.DatetimeColumn(
             text("col_started_at", lang), format="YYYY-MM-DD HH:mm"
         ),
-        "status": _text("col_status", lang),
-        "source_dir": _text("col_source_dir", lang),
+        "status": col.label("col_status", lang),
+        "source_dir": col.label("col_source_dir", lang),
         "delivery_as_of": st.column_config.DateColumn(
             text("col_delivery_as_of", lang), format="YYYY-MM-DD"
         ),
         "months": st.column_config.TextColumn(text("col_months", lang), width="medium"),
     }
-    columns.update({col: _count(f"col_{col}", lang) for col in _ROW_COUNTS})
+    columns.update({name: col.count(f"col_{name}", lang) for name in _ROW_COUNTS})
     return Table(shown, columns)
 
 
 def load_files(frame: pd.DataFrame, lang: Lang) -> Table:
     shown = frame.assign(entity=[entity_label(e, lang) for e in frame["entity"]])
     columns: dict[str, Any] = {
-        col: _text(f"col_{col}", lang)
-        for col in ("entity", "file_name", "file_format", "encoding", "extra_columns")
+        name: col.label(f"col_{name}", lang)
+        for name in ("entity", "file_name", "file_format", "encoding", "extra_columns")
     }
-    columns.update({col: _count(f"col_{col}", lang) for col in _ROW_COUNTS})
+    columns.update({name: col.count(f"col_{name}", lang) for name in _ROW_COUNTS})
     return Table(shown, columns)
 
 
@@ -263,11 +269,11 @@ def rejected_counts(frame: pd.DataFrame, lang: Lang) -> Table:
     return Table(
         shown,
         {
-            "entity": _text("col_entity", lang),
-            "column_name": _text("col_column_name", lang),
+            "entity": col.label("col_entity", lang),
+            "column_name": col.label("col_column_name", lang),
             "reason": st.column_config.TextColumn(text("col_reason", lang), width="large"),
-            "problem_count": _count("col_problem_count", lang),
-            "row_count": _count("col_row_count", lang),
+            "problem_count": col.count("col_problem_count", lang),
+            "row_count": col.count("col_row_count", lang),
         },
     )
 
@@ -279,12 +285,12 @@ def rejected_rows(frame: pd.DataFrame, lang: Lang) -> Table:
     return Table(
         shown,
         {
-            "load_id": _count("col_load_id", lang),
-            "entity": _text("col_entity", lang),
-            "file_name": _text("col_file_name", lang),
-            "row_number": _count("col_row_number", lang),
-            "column_name": _text("col_column_name", lang),
-            "value": _text("col_value", lang),
+            "load_id": col.count("col_load_id", lang),
+            "entity": col.label("col_entity", lang),
+            "file_name": col.label("col_file_name", lang),
+            "row_number": col.count("col_row_number", lang),
+            "column_name": col.label("col_column_name", lang),
+            "value": col.label("col_value", lang),
             "reason": st.column_config.TextColumn(text("col_reason", lang), width="large"),
         },
     )
@@ -300,33 +306,6 @@ def _readable(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
         ],
         entity=[entity_label(e, lang) for e in frame["entity"]],
     )
-
-
-def _in_table_unit(yuan: pd.Series, lang: Lang) -> pd.Series:
-    return yuan / fmt.table_unit(lang).divisor
-
-
-def _money(key: str, lang: Lang) -> Any:
-    return st.column_config.NumberColumn(
-        text(key, lang, unit=fmt.table_unit(lang).label), format="%,.2f"
-    )
-
-
-def _ratio(key: str, lang: Lang) -> Any:
-    """A ratio column; its values must be in percent already (see _in_percent)."""
-    return st.column_config.NumberColumn(text(key, lang), format="%.2f%%")
-
-
-def _in_percent(ratio: pd.Series) -> pd.Series:
-    return ratio * 100
-
-
-def _count(key: str, lang: Lang) -> Any:
-    return st.column_config.NumberColumn(text(key, lang), format="%,d")
-
-
-def _text(key: str, lang: Lang) -> Any:
-    return st.column_config.TextColumn(text(key, lang))
 
 
 def _datetime(key: str, lang: Lang) -> Any:

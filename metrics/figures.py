@@ -12,11 +12,14 @@ from decimal import Decimal
 
 import duckdb
 
-from daihou.settings import AssetQualityRules
+from daihou.settings import Settings
 from metrics.asset_quality import asset_quality_at
 from metrics.migration import migration_rates
+from metrics.obligations import compliance, report_quality
 from metrics.roll_rates import flow_rates
 from metrics.scope import Scope
+from metrics.watchlist import Rules as WatchlistRulesInForce
+from metrics.watchlist import watchlist_count
 
 # §1 keys, read from AssetQuality fields of the same name
 ASSET_QUALITY_KEYS: tuple[str, ...] = (
@@ -58,6 +61,17 @@ ROLL_RATE_KEYS: tuple[str, ...] = (
 )
 
 
+# §5 keys: the Compliance field each one is
+COMPLIANCE_KEYS: dict[str, str] = {
+    "obligations_due": "due",
+    "obligations_on_time": "on_time",
+    "obligations_late": "late",
+    "obligations_overdue": "overdue",
+    "on_time_rate": "on_time_rate",
+    "completion_rate": "completion_rate",
+}
+
+
 def default_opening(as_of: date) -> date:
     """The previous year end, METRICS.md §8's default opening date."""
     return date(as_of.year - 1, 12, 31)
@@ -68,14 +82,18 @@ def headline_figures(
     scope: Scope,
     as_of: date,
     opening: date | None,
-    rules: AssetQualityRules,
+    settings: Settings,
 ) -> dict[str, object]:
-    """Every §8 key of sections 1–3 for a scope: §1 at ``as_of``, §2 from ``opening`` to
-    ``as_of``, §3 for the month ending at ``as_of``."""
+    """Every §8 key: §1 at ``as_of``, §2 from ``opening`` to ``as_of``, §3 for the month
+    ending at ``as_of``, §5 for obligations due and inspections dated in (opening, as_of], §6
+    at ``as_of``; each under the rules of ``settings``."""
     opening = opening or default_opening(as_of)
+    rules = settings.asset_quality
     quality = asset_quality_at(con, scope, as_of, rules)
     migration = migration_rates(con, scope, opening, as_of)
     flows = flow_rates(con, scope, as_of, rules)
+    owed = compliance(con, scope, opening, as_of, as_of, settings.inspection)
+    reports = report_quality(con, scope, opening, as_of, settings.inspection)
     out: dict[str, object] = {
         "as_of": as_of.isoformat(),
         "opening": opening.isoformat(),
@@ -85,6 +103,9 @@ def headline_figures(
     out.update({key: migration.of(cls).rate for key, cls in MIGRATION_KEYS.items()})
     out["performing_migration_rate"] = migration.performing_migration_rate
     out.update({key: getattr(flows, key) for key in ROLL_RATE_KEYS})
+    out.update({key: getattr(owed, field) for key, field in COMPLIANCE_KEYS.items()})
+    out["report_quality_rate"] = reports.share_good
+    out["watchlist_count"] = watchlist_count(con, scope, as_of, WatchlistRulesInForce.of(settings))
     return out
 
 

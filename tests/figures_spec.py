@@ -1,4 +1,4 @@
-"""METRICS.md §8's keys of sections 1–3, copied from the spec: the public interface to hold."""
+"""METRICS.md §8's keys, copied from the spec: the public interface to hold."""
 
 SECTION_1_3_KEYS = frozenset(
     [
@@ -37,3 +37,18 @@ SECTION_1_3_KEYS = frozenset(
         "cure_rate_m1",
     ]
 )
+
+SECTION_5_6_KEYS = frozenset(
+    [
+        "obligations_due",
+        "obligations_on_time",
+        "obligations_late",
+        "obligations_overdue",
+        "on_time_rate",
+        "completion_rate",
+        "report_quality_rate",
+        "watchlist_count",
+    ]
+)
+
+ALL_KEYS = SECTION_1_3_KEYS | SECTION_5_6_KEYS

@@ -105,7 +105,7 @@ def expected_cards(figures: dict[str, object], lang: Lang) -> dict[str, str]:
 
 def figures_for(bank: DemoBank, scope: Scope, as_of: date = DEC) -> dict[str, object]:
     with Warehouse(bank.settings.warehouse_path).connect_read_only() as con:
-        return headline_figures(con, scope, as_of, OPENING, bank.settings.asset_quality)
+        return headline_figures(con, scope, as_of, OPENING, bank.settings)
 
 
 @pytest.mark.slow
@@ -138,7 +138,7 @@ def test_head_office_sections(page: Callable[..., AppTest], demo_bank: DemoBank)
     ]
     units, rates, breaches = (df.value for df in at.dataframe)
     with Warehouse(demo_bank.settings.warehouse_path).connect_read_only() as con:
-        total = headline_figures(con, Scope("HO"), DEC, OPENING, demo_bank.settings.asset_quality)
+        total = headline_figures(con, Scope("HO"), DEC, OPENING, demo_bank.settings)
     assert units["loan_count"].sum() == total["loan_count"]  # the rows add up to the org
     assert rates["rate"].iloc[0] == pytest.approx(total["migration_rate_normal"] * 100)
     assert len(breaches) == total["floor_breach_count"]
@@ -172,7 +172,7 @@ def test_chosen_opening_and_closing(page: Callable[..., AppTest], demo_bank: Dem
     assert_clean(at)
     with Warehouse(demo_bank.settings.warehouse_path).connect_read_only() as con:
         figures = headline_figures(
-            con, Scope("HO"), date(2025, 9, 30), date(2025, 6, 30), demo_bank.settings.asset_quality
+            con, Scope("HO"), date(2025, 9, 30), date(2025, 6, 30), demo_bank.settings
         )
     assert shown(at)["正常类贷款迁徙率"] == fmt.percent(figures["migration_rate_normal"])
     at.selectbox(key=f"aq_closing_{DEC}").set_value(date(2025, 3, 31)).run()  # before opening
@@ -262,8 +262,9 @@ def test_real_data_with_a_short_history(
     captions = " ".join(c.value for c in at.caption)
     assert text("aq_opening_missing", lang, year_end="2004-12-31") in captions
     with Warehouse(uci_bank).connect_read_only() as con:
-        rules = default_settings().asset_quality
-        figures = headline_figures(con, Scope("U000"), date(2005, 9, 30), date(2005, 4, 30), rules)
+        figures = headline_figures(
+            con, Scope("U000"), date(2005, 9, 30), date(2005, 4, 30), default_settings()
+        )
     expected = expected_cards(figures, lang)
     assert {label: shown(at)[label] for label in expected} == expected
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from extract_builder import copy_tables, write_extract
 
@@ -18,7 +20,10 @@ def daihou(*args: str, warehouse: Path | None = None) -> subprocess.CompletedPro
     return subprocess.run([*DAIHOU, *args, *extra], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["generate", "load", "rejects", "serve", "demo"])
+COMMANDS = ["generate", "load", "rejects", "figures", "rebuild", "serve", "demo", "adapt-uci"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command: str) -> None:
     done = subprocess.run([*DAIHOU, command, "--help"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -62,3 +67,36 @@ def test_refused_load_exits_non_zero_and_names_the_file(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "customers.csv" in done.stderr and "customer_type" in done.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_rebuild_applies_a_changed_rule(tmp_path: Path) -> None:
+    """A rule changed in the settings: figures follow at once (derived from the facts), and
+    `daihou rebuild` materialises the same figures under the new rule."""
+    ex = write_extract(tmp_path / "ex", copy_tables())
+    wh = tmp_path / "wh.duckdb"
+    assert daihou("load", str(ex), warehouse=wh).returncode == 0
+    with duckdb.connect(str(wh), read_only=True) as con:
+        as_of = con.execute("SELECT max(as_of_date) FROM fct_loan_snapshot").fetchone()[0]
+    stricter = {**os.environ, "DAIHOU_INSPECTION__FIRST_DUE_DAYS": "1"}
+
+    def figures(env: dict[str, str]) -> dict[str, object]:
+        cmd = [*DAIHOU, "figures", "--as-of", as_of.isoformat(), "--warehouse", str(wh)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    derived = figures(stricter)
+    done = subprocess.run(
+        [*DAIHOU, "rebuild", "--warehouse", str(wh)],
+        capture_output=True, text=True, timeout=300, env=stricter,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert figures(stricter) == derived
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rules = json.loads(con.execute("SELECT rules FROM fct_obligation_rules").fetchone()[0])
+        late_by = con.execute(
+            "SELECT DISTINCT o.due_date - l.disbursement_date FROM fct_obligation o "
+            "JOIN dim_loan l USING (loan_id) WHERE o.kind = 'first' AND l.payment_mode <> 'self'"
+        ).fetchall()
+    assert rules["first_due_days"] == 1
+    assert late_by == [(1,)]

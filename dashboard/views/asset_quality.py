@@ -297,7 +297,7 @@ else:
             balance=fmt.money(breaches["balance"].sum(), f.lang),
         )
     )
-    tables.show(tables.floor_breaches(breaches, f.lang))
+    tables.show(tables.floor_breaches(breaches, f.as_of, f.lang))
     export = exports.floor_breaches(breaches, f.lang)
     title = t(
         "export_title",

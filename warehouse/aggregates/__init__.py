@@ -13,7 +13,7 @@ from collections.abc import Callable
 import duckdb
 
 from daihou.settings import Settings
-from warehouse.aggregates import asset_quality, obligations, transitions
+from warehouse.aggregates import asset_quality, obligations, transitions, watchlist
 
 Builder = Callable[[duckdb.DuckDBPyConnection, Settings], None]
 
@@ -21,6 +21,7 @@ BUILDERS: list[Builder] = []
 BUILDERS.append(transitions.build)
 BUILDERS.append(asset_quality.build)
 BUILDERS.append(obligations.build)  # after the facts; the watch list builds on it
+BUILDERS.append(watchlist.build)  # after asset_quality (agg_loan_month) and obligations
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -2,16 +2,18 @@
 
 ``DERIVE_OBLIGATIONS`` is one set-based query: every obligation owed (first, fund_flow,
 routine, special, collateral), the inspection that satisfied it and the responsible manager and
-org. ``build`` materialises it as ``fct_obligation`` with the rules it applied in
-``fct_obligation_rules``; ``metrics.obligations`` reads the table when the rules of the call are
-those, and runs the query itself otherwise, so a settings change is correct at once and fast
-after the next load. Status (on_time, late, overdue, pending) depends on the as-of date and is
-worked out at query time.
+org. ``build`` (a load-time builder) materialises it as ``fct_obligation`` with the rules it
+applied in ``fct_obligation_rules``, and the monthly counts the pages read
+(``agg_obligation_month``, ``agg_inspection_month``); ``metrics.obligations`` reads them when
+the rules of the call are those, and runs the query itself otherwise, so a settings change is
+correct at once and fast after ``daihou rebuild`` or the next load. Status (on_time, late,
+overdue, pending) depends on the as-of date and is worked out at query time.
 
-Not yet in ``warehouse.aggregates.BUILDERS``: at medium scale the build takes about 68 s (11M
-obligations), which would double every load before any page reads the table. It is registered
-with the inspection pages, once the build is incremental by month; until then the metrics derive
-obligations on the fly and the tests build the table explicitly.
+What keeps it set-based at a million loans: a routine chain is a run of arithmetic steps from
+each anchor (generated per rating segment, not step by step); special obligations are matched
+by a closed form (below); the ordered "earliest untaken inspection" matching runs only for the
+few (kind, customer) groups where one inspection could serve two obligations; responsibility is
+looked up in runs of unchanged largest loan and manager with hash range joins.
 
 How the rules are read (METRICS.md §5 leaves these open):
 
@@ -25,9 +27,10 @@ How the rules are read (METRICS.md §5 leaves these open):
   of due date each take the earliest eligible inspection not taken by an earlier one, so an
   inspection satisfies at most one obligation of each kind.
 - Routine chain: an obligation is satisfied by the customer's first allowed inspection after the
-  chain's anchor. While none comes, a new obligation falls due one interval after each due
-  date (trigger: that due date); the inspection that finally comes satisfies the earliest of
-  them (late) and becomes the next anchor; the intervals missed meanwhile stay open (overdue).
+  chain's anchor (one per day: the first by id). While none comes, a new obligation falls due
+  one interval after each due date (trigger: that due date); the inspection that finally comes
+  satisfies the earliest of them (late) and becomes the next anchor; the intervals missed
+  meanwhile stay open (overdue). A routine obligation's id is ``routine:<customer>:<trigger>``.
 - Collateral: every appraisal of an item of a loan on the book at the due date owes the next
   one; a later appraisal of the item, or the earliest collateral inspection of the loan after
   the appraisal and before that later appraisal, satisfies it.
@@ -541,7 +544,7 @@ INSPECTION_REPORTS = """
 """
 REPORT_DAYS_CAP = 99  # working days beyond any sensible report rule
 
-_BUILD_AGGREGATES = f"""
+BUILD_AGGREGATES = f"""
 INSERT INTO agg_obligation_month
 SELECT org_id, manager_id, kind, last_day(due_date), due_date = last_day(due_date),
        CASE WHEN NOT satisfied_date <= due_date THEN last_day(satisfied_date) END,
@@ -606,4 +609,4 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         rule_params(rules),
     )
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
-    con.execute(_BUILD_AGGREGATES)
+    con.execute(BUILD_AGGREGATES)
