@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import format as fmt
-from dashboard.charts import CLASS_COLOURS, FONT_FAMILY
+from dashboard.charts import CLASS_COLOURS, common_layout
 from dashboard.i18n import Lang, code_label, text
 from etl.contract import CLASSES
 
@@ -96,7 +96,7 @@ def loan_history(history: pd.DataFrame, lang: Lang) -> go.Figure:
             "tick0": 0,
             "dtick": 30 * max(1, math.ceil(dpd_top / 240)),
         },
-        **_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -200,7 +200,7 @@ def obligation_timeline(
         annotation={"text": text("bw_as_of_line", lang), "font": {"size": 11}},
         annotation_position="top",
     )
-    layout = _layout()
+    layout = common_layout()
     # room between the plot and the legend for the data-date label
     layout["legend"] = {**layout["legend"], "y": 1.08}
     layout["margin"] = {**layout["margin"], "t": 64}
@@ -279,11 +279,3 @@ def _inspection_text(row: object, lang: Lang) -> str:
 
 def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value))
-
-
-def _layout() -> dict:
-    return {
-        "font": {"family": FONT_FAMILY},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    }

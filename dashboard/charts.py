@@ -69,7 +69,7 @@ def class_trend(trend: pd.DataFrame, lang: Lang, month_labels: int = 12) -> go.F
         height=380,
         xaxis=_month_axis(months.nunique(), lang, month_labels),
         yaxis={"title": text("axis_balance", lang, unit=unit.label), "tickformat": ",.0f"},
-        **_common_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -109,7 +109,7 @@ def class_structure(classes: pd.DataFrame, lang: Lang) -> go.Figure:
                 "font": {"size": 14},
             }
         ],
-        **_common_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -140,7 +140,7 @@ def class_share_by_org(by_org: pd.DataFrame, labels: list[str], lang: Lang) -> g
         height=90 + 30 * len(labels),
         xaxis={"title": text("axis_share", lang), "tickformat": ".1%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
-        **_common_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -172,7 +172,7 @@ def ratio_trend(trend: pd.DataFrame, lang: Lang, month_labels: int = 12) -> go.F
         height=380,
         xaxis=_month_axis(months.nunique(), lang, month_labels),
         yaxis={"title": text("axis_ratio", lang), "tickformat": ".2%", "rangemode": "tozero"},
-        **_common_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -302,7 +302,7 @@ def vintage_curves(curves: pd.DataFrame, basis: str, lang: Lang) -> go.Figure:
             hovertemplate=f"{name} · MOB %{{x}}: %{{y:.2%}} (%{{customdata}})<extra></extra>",
         )
     max_mob = int(curves["mob"].max()) if len(curves) else 0
-    layout = _common_layout()
+    layout = common_layout()
     layout["legend"] = {"orientation": "v", "x": 1.01, "y": 1, "groupclick": "toggleitem"}
     fig.update_layout(
         height=460,
@@ -355,7 +355,7 @@ def _heatmap(
         height=110 + row_height * len(y),
         xaxis={"title": x_title, "side": "top", "type": "category"},
         yaxis={"title": y_title, "autorange": "reversed", "type": "category"},
-        **{**_common_layout(), "margin": {"l": 10, "r": 10, "t": 10, "b": 10}},
+        **{**common_layout(), "margin": {"l": 10, "r": 10, "t": 10, "b": 10}},
     )
     return fig
 
@@ -424,12 +424,13 @@ def _rate_lines(
         height=400,
         xaxis=_month_axis(months.nunique(), lang, month_labels),
         yaxis={"tickformat": tickformat, "rangemode": "tozero"},
-        **_common_layout(),
+        **common_layout(),
     )
     return fig
 
 
-def _common_layout() -> dict:
+def common_layout() -> dict:
+    """The house layout: CJK font, legend in a row above the plot, narrow margins."""
     return {
         "font": {"family": FONT_FAMILY},
         # best class first, also for stacked bars (plotly reverses those by default)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT_FAMILY
+from dashboard.charts import common_layout
 from dashboard.i18n import Lang, text
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f2a900", "overdue": "#c62828"}
@@ -39,7 +39,7 @@ def rates_by_org(frame: pd.DataFrame, labels: list[str], lang: Lang) -> go.Figur
         height=120 + 44 * len(labels),
         xaxis={"tickformat": ".0%", "range": [0, 1.12]},
         yaxis={"autorange": "reversed", "automargin": True},
-        **_layout(),
+        **common_layout(),
     )
     return fig
 
@@ -89,14 +89,6 @@ def trend(frame: pd.DataFrame, lang: Lang) -> go.Figure:
             "range": [0, 1.05],
             "showgrid": False,
         },
-        **_layout(),
+        **common_layout(),
     )
     return fig
-
-
-def _layout() -> dict:
-    return {
-        "font": {"family": FONT_FAMILY},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT_FAMILY
+from dashboard.charts import common_layout
 from dashboard.i18n import Lang, text
 from metrics.watchlist import SEVERITIES
 
@@ -41,7 +41,7 @@ def by_trigger(counts: dict[str, int], labels: dict[str, str], lang: Lang) -> go
         xaxis={"title": text("wl_axis_customers", lang), "tickformat": ",d", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
         showlegend=False,
-        **_layout(),
+        **{**common_layout(), "margin": {"l": 10, "r": 30, "t": 40, "b": 10}},
     )
     return fig
 
@@ -68,20 +68,6 @@ def by_severity(frame: pd.DataFrame, labels: list[str], lang: Lang) -> go.Figure
         height=110 + _BAR_HEIGHT * len(labels),
         xaxis={"title": text("wl_axis_customers", lang), "tickformat": ",d", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
-        **_layout(),
+        **{**common_layout(), "margin": {"l": 10, "r": 30, "t": 40, "b": 10}},
     )
     return fig
-
-
-def _layout() -> dict:
-    return {
-        "font": {"family": FONT_FAMILY},
-        "legend": {
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "x": 0,
-            "traceorder": "normal",
-        },
-        "margin": {"l": 10, "r": 30, "t": 40, "b": 10},
-    }

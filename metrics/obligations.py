@@ -471,8 +471,7 @@ def compliance_by_org(
     """§5 figures per direct child of the scope's org (over its subtree), then the scope org's
     own book (is_own_book), so the rows add up to the scope. Columns: org_id, org_name, level,
     is_own_book, then Compliance's fields."""
-    cells, params = _cells(con, scope, start, end, as_of, rules)
-    return con.execute(f"{cells} {_BY_ORG}", params).df()
+    return _grouped(con, _BY_ORG, scope, start, end, as_of, rules)
 
 
 def compliance_by_manager(
@@ -486,8 +485,7 @@ def compliance_by_manager(
     """§5 figures per responsible account manager of the scope, best on-time rate first.
     Columns: manager_id, manager_name, manager_org_id, manager_org_name, then Compliance's
     fields; managers with nothing due and no backlog are left out."""
-    cells, params = _cells(con, scope, start, end, as_of, rules)
-    return con.execute(f"{cells} {_BY_MANAGER}", params).df()
+    return _grouped(con, _BY_MANAGER, scope, start, end, as_of, rules)
 
 
 def compliance_trend(
@@ -500,8 +498,7 @@ def compliance_trend(
 ) -> pd.DataFrame:
     """§5 figures per due month in (start, end], each month's obligations as they stand at
     ``as_of``. Columns: due_month, then Compliance's fields."""
-    cells, params = _cells(con, scope, start, end, as_of, rules)
-    return con.execute(f"{cells} {_BY_MONTH}", params).df()
+    return _grouped(con, _BY_MONTH, scope, start, end, as_of, rules)
 
 
 def compliance_by_kind(
@@ -513,8 +510,20 @@ def compliance_by_kind(
     rules: InspectionRules,
 ) -> pd.DataFrame:
     """§5 figures per obligation kind. Columns: kind, then Compliance's fields."""
+    return _grouped(con, _BY_KIND, scope, start, end, as_of, rules)
+
+
+def _grouped(
+    con: duckdb.DuckDBPyConnection,
+    grouping: str,
+    scope: Scope,
+    start: date,
+    end: date,
+    as_of: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
     cells, params = _cells(con, scope, start, end, as_of, rules)
-    return con.execute(f"{cells} {_BY_KIND}", params).df()
+    return con.execute(f"{cells} {grouping}", params).df()
 
 
 def overdue_backlog(

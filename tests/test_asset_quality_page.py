@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from apptest_pages import APP, assert_clean, page_opener
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -30,7 +31,6 @@ from metrics.figures import headline_figures
 from metrics.scope import Scope
 from warehouse.connection import Warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/asset_quality.py"
 UCI_SOURCE = (
     Path(__file__).resolve().parents[1] / "data_sources/uci_credit_card/UCI_Credit_Card.csv"
@@ -56,25 +56,7 @@ def uci_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page(use_warehouse: Callable[[Path], None], demo_bank: DemoBank) -> Callable[..., AppTest]:
     """The asset-quality page over the demo bank; keyword arguments become URL parameters."""
     use_warehouse(demo_bank.settings.warehouse_path)
-    return _opener()
-
-
-def _opener() -> Callable[..., AppTest]:
-    def open_page(user: CurrentUser | None = None, lang: Lang = "zh-CN", **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(query)
-        at.session_state["lang"] = lang
-        if user is not None:
-            at.session_state["user"] = user
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return page_opener(PAGE)
 
 
 def shown(at: AppTest) -> dict[str, str]:
@@ -254,7 +236,7 @@ def test_real_data_with_a_short_history(
 ) -> None:
     """Six month ends, no previous year end, every loan disbursed before the data starts."""
     use_warehouse(uci_bank)
-    open_page = _opener()
+    open_page = page_opener(PAGE)
     at = open_page(lang=lang)
     assert_clean(at)
     info = " ".join(i.value for i in at.info)

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apptest_pages import assert_clean, page_opener
 from extract_builder import write_extract
 from streamlit.testing.v1 import AppTest
 from test_borrower import TABLES
@@ -19,11 +20,9 @@ from daihou.settings import Settings
 from dashboard import links
 from dashboard.data import ScopeError
 from dashboard.data import borrower as bd
-from dashboard.i18n import Lang
 from dashboard.session import CurrentUser
 from etl.load import load_extract
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/borrower.py"
 AS_OF = date(2025, 6, 30)
 ADMIN = CurrentUser("演示用户", "admin", "HO")
@@ -52,22 +51,7 @@ def borrower_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page(use_warehouse: Callable[[Path], None], borrower_bank: Path) -> Callable[..., AppTest]:
     """The borrower page; keyword arguments become URL parameters."""
     use_warehouse(borrower_bank)
-
-    def open_page(user: CurrentUser | None = None, lang: Lang = "zh-CN", **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(query)
-        at.session_state["lang"] = lang
-        if user is not None:
-            at.session_state["user"] = user
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return page_opener(PAGE)
 
 
 def cards(at: AppTest) -> dict[str, str]:

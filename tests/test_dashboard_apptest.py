@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apptest_pages import APP, assert_clean
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +24,6 @@ from metrics import asset_quality, orgs, portfolio
 from metrics.scope import Scope
 from warehouse.connection import Warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 DEC = date(2025, 12, 31)
 WAN = fmt.unit_for(0, "zh-CN")
 BRANCH_HEAD = CurrentUser("城关分行行长", "branch_head", "100")
@@ -53,11 +53,6 @@ def summary(tiny_bank: Path, org_id: str, as_of: date = DEC) -> asset_quality.As
 
 def metrics_shown(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_overview_at_head_office(app: Callable[..., AppTest], tiny_bank: Path) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apptest_pages import assert_clean, page_opener
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +24,6 @@ from metrics.obligations import compliance_by_manager
 from metrics.scope import Scope
 from warehouse.connection import Warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/inspection.py"
 DEC = date(2025, 12, 31)
 YEAR_START = date(2024, 12, 31)
@@ -35,28 +35,14 @@ pytestmark = pytest.mark.slow
 def page(use_warehouse: Callable[[Path], None], demo_bank: DemoBank) -> Callable[..., AppTest]:
     use_warehouse(demo_bank.settings.warehouse_path)
 
-    def open_page(lang: Lang = "zh-CN", period: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=90)
-        at.query_params.update(query)
-        at.session_state["lang"] = lang
-        if period is not None:
-            at.session_state["ins_period"] = period
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return page_opener(PAGE, timeout=90)
 
 
 @pytest.mark.parametrize(("lang", "org"), [("zh-CN", "HO"), ("en", "BR01-S01")])
 def test_cards_equal_the_headline_figures(
     page: Callable[..., AppTest], demo_bank: DemoBank, lang: Lang, org: str
 ) -> None:
-    at = page(lang=lang, period="year", org=org)
+    at = page(lang=lang, state={"ins_period": "year"}, org=org)
     assert_clean(at)
     with Warehouse(demo_bank.settings.warehouse_path).connect_read_only() as con:
         figures = headline_figures(con, Scope(org), DEC, YEAR_START, demo_bank.settings)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apptest_pages import assert_clean, page_opener
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -28,7 +29,6 @@ from metrics.watchlist import EVERYONE, SEVERITIES, Rules, WatchlistFilter, Watc
 from metrics.watchlist import watchlist_summary as metric_summary
 from warehouse.connection import Warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/watchlist.py"
 DEC = date(2025, 12, 31)
 BR02_HEAD = CurrentUser("青山分行行长", "branch_head", "BR02")
@@ -39,22 +39,7 @@ ADMIN = CurrentUser("演示用户", "admin", "HO")
 def page(use_warehouse: Callable[[Path], None], demo_bank: DemoBank) -> Callable[..., AppTest]:
     """The watch-list page over the demo bank; keyword arguments become URL parameters."""
     use_warehouse(demo_bank.settings.warehouse_path)
-
-    def open_page(user: CurrentUser | None = None, lang: Lang = "zh-CN", **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(query)
-        at.session_state["lang"] = lang
-        if user is not None:
-            at.session_state["user"] = user
-        at.run()
-        return at.switch_page(PAGE).run()
-
-    return open_page
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return page_opener(PAGE)
 
 
 def expected(bank: DemoBank, scope: Scope, filters: WatchlistFilter = EVERYONE) -> WatchlistSummary:
