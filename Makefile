@@ -14,9 +14,11 @@ $(BIN)/daihou: pyproject.toml
 
 setup: $(BIN)/daihou  ## virtual environment with the project and its test tools
 
-browser:  ## Debian chromium and CJK fonts for the browser tests
-	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+browser:  ## Debian chromium, CJK fonts, LibreOffice Calc and poppler for the rendering tests
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . && \
+	  command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-cjk libreoffice-calc-nogui poppler-utils)
 
 demo: setup  ## generate the demo bank, load it, serve the dashboard
 	$(BIN)/daihou demo --port $(PORT)

@@ -1,4 +1,5 @@
-"""The ``daihou`` command line: generate, load, rejects, figures, serve, demo, adapt-uci."""
+"""The ``daihou`` command line: generate, load, rebuild, rejects, figures, scores, bonus, serve,
+demo, adapt-uci."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import duckdb
@@ -16,6 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from daihou.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from metrics.periods import Period
 
 err = Console(stderr=True)
 out = Console(width=None if sys.stdout.isatty() else 200)  # pipes and logs: no folding at 80
@@ -168,6 +176,137 @@ def load(extract_dir: Path, warehouse: Path | None, encoding: str | None, as_jso
         out.print(f"ignored (not contract entities): {', '.join(summary.ignored_files)}")
     if summary.rows_rejected:
         out.print(f"see the rejected rows: daihou rejects --load {summary.load_id}")
+
+
+def _hr_scores(
+    settings: Settings, period_text: str, org_id: str | None
+) -> tuple[pd.DataFrame, Period, str, str]:
+    """The §7 scores of every manager in an org subtree for a period; exits 2 saying why when
+    the period or org is not in the warehouse. Returns (scores, period, org_id, org_name)."""
+    from metrics.orgs import org_tree, root_org_id
+    from metrics.periods import parse_period
+    from metrics.portfolio import month_ends
+    from metrics.scope import Scope
+    from metrics.scores import manager_scores
+
+    try:
+        period = parse_period(period_text)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    with _read_only(settings) as con:
+        org_id = org_id or root_org_id(con)
+        orgs = org_tree(con).set_index("org_id")
+        if org_id not in orgs.index:
+            err.print(f"[red]unknown org {org_id!r}: see the org_units of the warehouse[/]")
+            sys.exit(2)
+        if period.end not in month_ends(con):
+            err.print(f"[red]no data for {period.label}: its last month end {period.end} "
+                      "is not in the warehouse[/]")  # fmt: skip
+            sys.exit(2)
+        scores = manager_scores(con, Scope(org_id), period, settings)
+    return scores, period, org_id, str(orgs.at[org_id, "org_name"])
+
+
+def _write_hr(out_file: Path, xlsx: Callable[[], bytes], csv: Callable[[], bytes]) -> None:
+    """Write the Excel or CSV file the name asks for."""
+    if out_file.suffix.lower() not in (".xlsx", ".csv"):
+        err.print(f"[red]--out must end in .xlsx or .csv: {out_file}[/]")
+        sys.exit(2)
+    out_file.write_bytes(xlsx() if out_file.suffix.lower() == ".xlsx" else csv())
+    err.print(f"written to {out_file}")
+
+
+period_option = click.option(
+    "--period",
+    "period_text",
+    required=True,
+    help="2025-12 (a month), 2025Q4 (a quarter) or 2025 (a year).",
+)
+hr_out_option = click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="FILE.xlsx (scores, definitions and configuration) or FILE.csv.",
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True
+)
+
+
+@main.command()
+@warehouse_option
+@period_option
+@click.option("--org", "org_id", default=None, help="Org subtree (default: the root).")
+@hr_out_option
+@lang_option
+def scores(
+    warehouse: Path | None, period_text: str, org_id: str | None, out_file: Path, lang: str
+) -> None:
+    """Write every account manager's post-loan performance score (METRICS.md §7) for a period:
+    each component's raw figure, score and weight, the total, and the configuration used."""
+    from dashboard import hr_exports
+    from dashboard.texts.hr import TEXT
+
+    settings = _settings(warehouse)
+    frame, period, org_id, org_name = _hr_scores(settings, period_text, org_id)
+    config = settings.scores.model_dump()
+    title = TEXT["hr_export_title"][lang == "en"].format(org=org_name, period=period.label)
+    now = dt.datetime.now().replace(microsecond=0)
+    _write_hr(
+        out_file,
+        lambda: hr_exports.workbook(frame, None, config, period.end, now, title, lang),
+        lambda: hr_exports.scores_csv(frame, config, period.end, now, title, lang),
+    )
+
+
+@main.command()
+@warehouse_option
+@period_option
+@click.option("--pool", required=True, help="The bonus pool in yuan, to the fen (e.g. 500000.00).")
+@click.option("--org", "org_id", default=None, help="Org subtree (default: the root).")
+@hr_out_option
+@lang_option
+def bonus(
+    warehouse: Path | None,
+    period_text: str,
+    pool: str,
+    org_id: str | None,
+    out_file: Path,
+    lang: str,
+) -> None:
+    """Allocate a bonus pool over the rated managers of an org subtree by score (METRICS.md §7):
+    exact to the fen, the threshold and the deferred share from the settings."""
+    from decimal import Decimal, InvalidOperation
+
+    from dashboard import hr_exports
+    from dashboard.texts.hr import TEXT
+    from metrics.bonus import allocate
+
+    settings = _settings(warehouse)
+    try:
+        amount = Decimal(pool.replace(",", ""))
+    except InvalidOperation:
+        err.print(f"[red]--pool {pool!r} is not an amount in yuan (e.g. 500000.00)[/]")
+        sys.exit(2)
+    frame, period, org_id, org_name = _hr_scores(settings, period_text, org_id)
+    rules = settings.scores
+    try:
+        allocation = allocate(
+            frame, amount, rules.bonus_threshold, Decimal(str(rules.bonus_deferred_share))
+        )
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    config = rules.model_dump()
+    title = TEXT["hr_export_title"][lang == "en"].format(org=org_name, period=period.label)
+    now = dt.datetime.now().replace(microsecond=0)
+    _write_hr(
+        out_file,
+        lambda: hr_exports.workbook(frame, allocation, config, period.end, now, title, lang),
+        lambda: hr_exports.bonus_csv(allocation, config, period.end, now, title, lang),
+    )
 
 
 @main.command()

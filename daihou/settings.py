@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import os
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
@@ -152,6 +153,77 @@ class WatchlistRules(BaseModel):
         }
 
 
+class ScoreRules(BaseModel):
+    """Account-manager performance score: weights, targets and caps (METRICS.md §7), and the
+    bonus threshold and deferral (§7 bonus allocation)."""
+
+    # The score's components, in the order they are shown; ``weights`` has one entry for each.
+    COMPONENTS: ClassVar[tuple[str, ...]] = (
+        "timeliness",
+        "report_quality",
+        "asset_quality",
+        "migration",
+        "recovery",
+        "warning_handling",
+    )
+
+    weights: dict[str, float] = Field(
+        default={
+            "timeliness": 25,
+            "report_quality": 10,
+            "asset_quality": 25,
+            "migration": 10,
+            "recovery": 15,
+            "warning_handling": 15,
+        }
+    )
+    npl_target: float = 0.02  # NPL ratio at or below which asset quality scores 100 …
+    npl_cap: float = 0.10  # … falling linearly to 0 here
+    migration_cap: float = 0.05  # performing-loan migration rate scoring 0 (0% scores 100)
+    recovery_target: float = 0.20  # recovery rate scoring 100 (capped there)
+    signal_resolution_days: int = 30  # a warning signal resolved within this many days counts
+    min_obligations: int = 5  # fewer obligations due and no loans at the period end: not rated
+    bonus_threshold: float = 60  # a score below this gets no bonus
+    bonus_deferred_share: float = 0.40  # share of each bonus deferred
+
+    @model_validator(mode="after")
+    def _sensible(self) -> ScoreRules:
+        missing = [c for c in self.COMPONENTS if c not in self.weights]
+        unknown = [c for c in self.weights if c not in self.COMPONENTS]
+        if missing or unknown:
+            raise ValueError(
+                f"scores.weights must give a weight for each of {', '.join(self.COMPONENTS)}"
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
+        if any(w < 0 for w in self.weights.values()):
+            raise ValueError("scores.weights must be 0 or more")
+        # in decimal notation, so that 33.3 + 33.3 + 33.4 is exactly 100
+        total = sum(Decimal(str(w)) for w in self.weights.values())
+        if total != 100:
+            raise ValueError(f"scores.weights must sum to exactly 100, not {total}")
+        if not 0 <= self.npl_target < self.npl_cap:
+            raise ValueError(
+                f"scores.npl_cap ({self.npl_cap}) must be beyond npl_target ({self.npl_target}),"
+                " which must be 0 or more"
+            )
+        if not self.migration_cap > 0:
+            raise ValueError(
+                f"scores.migration_cap ({self.migration_cap}) must be beyond its target, 0"
+            )
+        if not self.recovery_target > 0:
+            raise ValueError(f"scores.recovery_target ({self.recovery_target}) must be above 0")
+        if self.signal_resolution_days < 0 or self.min_obligations < 0:
+            raise ValueError("scores.signal_resolution_days and min_obligations must be 0 or more")
+        if not 0 <= self.bonus_threshold <= 100:
+            raise ValueError(f"scores.bonus_threshold ({self.bonus_threshold}) must be in [0, 100]")
+        if not 0 <= self.bonus_deferred_share <= 1:
+            raise ValueError(
+                f"scores.bonus_deferred_share ({self.bonus_deferred_share}) must be in [0, 1]"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     """All of daihou's configuration. See README "Settings" for every field."""
 
@@ -180,6 +252,7 @@ class Settings(BaseSettings):
     asset_quality: AssetQualityRules = Field(default_factory=AssetQualityRules)
     inspection: InspectionRules = Field(default_factory=InspectionRules)
     watchlist: WatchlistRules = Field(default_factory=WatchlistRules)
+    scores: ScoreRules = Field(default_factory=ScoreRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
 

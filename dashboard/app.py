@@ -100,6 +100,7 @@ pages = [
         icon=":material/person_search:",
         url_path=links.BORROWER_PATH,
     ),
+    st.Page("views/hr.py", title=t("page_hr"), icon=":material/leaderboard:", url_path="hr"),
     st.Page("views/data_quality.py", title=t("page_data_quality"), icon=":material/fact_check:"),
 ]
 st.navigation(pages).run()

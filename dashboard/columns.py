@@ -46,6 +46,11 @@ def number(key: str, lang: Lang, decimals: int = 1) -> Any:
     return st.column_config.NumberColumn(text(key, lang), format=f"%,.{decimals}f")
 
 
+def number_label(label_text: str, decimals: int = 1) -> Any:
+    """A number column under a label already in the UI language."""
+    return st.column_config.NumberColumn(label_text, format=f"%,.{decimals}f")
+
+
 def label(key: str, lang: Lang) -> Any:
     return st.column_config.TextColumn(text(key, lang))
 

@@ -1,0 +1,91 @@
+"""The HR page's data (METRICS.md §7): scores per manager and per org for a period, the
+obligations behind a manager's timeliness, and the bonus allocation.
+
+HR sees staff figures, not borrowers' data: nothing here names a customer or a loan. Every
+function authorises the scope first; results are cached by warehouse generation.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from daihou.settings import ScoreRules, default_settings
+from dashboard.data.core import MAX_SCOPED, TTL, authorise, current_generation, cursor
+from metrics import obligations, scores
+from metrics.bonus import allocate
+from metrics.periods import Period
+from metrics.scope import Scope
+
+if TYPE_CHECKING:
+    from dashboard.session import CurrentUser
+
+# What HR may see of an obligation: no customer, no loan.
+OBLIGATION_COLUMNS = ["kind", "trigger_date", "due_date", "status", "days_late", "days_overdue"]
+
+
+def rules() -> ScoreRules:
+    """The score configuration in force (weights, targets, caps, bonus threshold, deferral)."""
+    return default_settings().scores
+
+
+def manager_scores(user: CurrentUser, scope: Scope, period: Period) -> pd.DataFrame:
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return _manager_scores(gen, scope, period)
+
+
+def org_scores(user: CurrentUser, scope: Scope, period: Period) -> pd.DataFrame:
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return _org_scores(gen, scope, period)
+
+
+def manager_obligations(
+    user: CurrentUser, scope: Scope, period: Period, manager_id: str
+) -> pd.DataFrame:
+    """The obligations due in the period that the manager held, with their status at the
+    period end: kind, trigger_date, due_date, status, days_late, days_overdue."""
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return _manager_obligations(gen, scope, period, manager_id)
+
+
+def allocation(user: CurrentUser, scope: Scope, period: Period, pool: Decimal) -> pd.DataFrame:
+    """metrics.bonus.allocate over the scope's managers with the configured threshold and
+    deferred share."""
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return _allocation(gen, scope, period, pool)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
+def _manager_scores(gen: str, scope: Scope, period: Period) -> pd.DataFrame:
+    with cursor(gen) as con:
+        return scores.manager_scores(con, scope, period, default_settings())
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
+def _org_scores(gen: str, scope: Scope, period: Period) -> pd.DataFrame:
+    with cursor(gen) as con:
+        return scores.org_scores(con, scope, period, default_settings())
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
+def _manager_obligations(gen: str, scope: Scope, period: Period, manager_id: str) -> pd.DataFrame:
+    mine = Scope(scope.org_id, manager_id=manager_id)
+    with cursor(gen) as con:
+        owed = obligations.obligations(con, mine, period.end, default_settings().inspection)
+    due = owed["due_date"].dt.date
+    in_period = owed[(due > period.start) & (due <= period.end)]
+    return in_period[OBLIGATION_COLUMNS].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
+def _allocation(gen: str, scope: Scope, period: Period, pool: Decimal) -> pd.DataFrame:
+    rule = rules()
+    frame = _manager_scores(gen, scope, period)
+    return allocate(frame, pool, rule.bonus_threshold, Decimal(str(rule.bonus_deferred_share)))
