@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best  # beside this script (run as python benchmarks/<script>.py)
 
 from daihou.settings import Settings
 from warehouse.aggregates import obligations
 from warehouse.connection import Warehouse
 
 HERE = Path(__file__).parent
+
 # the columns the derivation reads from its two big inputs, copied as they are
 FLOOR = (
     "CREATE OR REPLACE TEMP TABLE scan_inspection AS SELECT inspection_id, loan_id, customer_id, "
@@ -32,15 +33,6 @@ FLOOR = (
     "CREATE OR REPLACE TEMP TABLE scan_snapshot AS SELECT loan_id, as_of_date, manager_id, "
     "status, balance, days_past_due FROM fct_loan_snapshot",
 )
-
-
-def best(runs: int, fn: Callable[[], None]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import best  # beside this script (run as python benchmarks/<script>.py)
 
 from daihou.settings import Settings
 from metrics import obligations as ob
@@ -42,15 +43,6 @@ FLOOR = (
     "CREATE OR REPLACE TEMP TABLE f6 AS SELECT * FROM fct_collection_action "
     "WHERE action_date > $start AND action_date <= $end",
 )
-
-
-def best(runs: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:

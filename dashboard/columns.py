@@ -46,6 +46,14 @@ def number(key: str, lang: Lang, decimals: int = 1) -> Any:
     return st.column_config.NumberColumn(text(key, lang), format=f"%,.{decimals}f")
 
 
+def money_label(label_text: str, lang: Lang) -> Any:
+    """An amount column in the table unit under a label already in the UI language."""
+    unit = fmt.table_unit(lang).label
+    return st.column_config.NumberColumn(
+        f"{label_text}（{unit}）" if lang == "zh-CN" else f"{label_text} ({unit})", format="%,.2f"
+    )
+
+
 def number_label(label_text: str, decimals: int = 1) -> Any:
     """A number column under a label already in the UI language."""
     return st.column_config.NumberColumn(label_text, format=f"%,.{decimals}f")

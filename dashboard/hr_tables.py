@@ -111,6 +111,31 @@ def obligations(frame: pd.DataFrame, lang: Lang) -> Table:
     )
 
 
+def items(frame: pd.DataFrame, component: str, lang: Lang) -> Table:
+    """The loans (or, for warning handling, the signals) behind one manager's component, with
+    the manager's share of each numerator and denominator."""
+    money = component != "warning_handling"
+    figure = (
+        (lambda key: col.money_label(text(key, lang), lang))
+        if money
+        else (lambda key: col.number_label(text(key, lang), 2))
+    )
+    shown = frame.assign(
+        numerator=col.in_table_unit(frame["numerator"], lang) if money else frame["numerator"],
+        denominator=col.in_table_unit(frame["denominator"], lang)
+        if money
+        else frame["denominator"],
+    )
+    return Table(
+        shown,
+        {
+            "item": col.label("hr_col_signal" if not money else "hr_col_loan", lang),
+            "numerator": figure(f"hr_numerator_{component}"),
+            "denominator": figure(f"hr_denominator_{component}"),
+        },
+    )
+
+
 def distribution(frame: pd.DataFrame, threshold: float, lang: Lang) -> go.Figure:
     """Histogram of the rated managers' totals in 5-point bins, the bonus threshold marked."""
     totals = frame.loc[frame["rated"].astype(bool), "total"].astype(float)

@@ -83,12 +83,13 @@ _IN_SUBTREE = (
     "a.org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $scope_org_id)"
 )
 
-# -- component items: rows of (manager_id, org_id, numerator, denominator, loans) --------------
+# -- component items: rows of (manager_id, org_id, item, numerator, denominator, loans) -------
+# (item: the loan or the signal the row is about)
 # Amounts are exact DECIMAL; the loan-share components multiply them by an integer weight out
 # of $scale (the tails divide the sums by it).
 
 _ASSET_QUALITY = f"""
-    SELECT a.manager_id, a.org_id,
+    SELECT a.manager_id, a.org_id, a.loan_id AS item,
            CASE WHEN a.classification IN {_NPL} THEN a.balance ELSE 0 END AS numerator,
            a.balance AS denominator, 1 AS loans
     FROM agg_loan_month AS a
@@ -138,7 +139,8 @@ _MIGRATION = f"""
         JOIN agg_loan_month AS a ON a.loan_id = c.loan_id AND a.as_of_date = $end
     ),
     {_SHARE}
-    SELECT {_HOLDER} AS manager_id, b.org_id, b.npl_balance * {_WEIGHT} AS numerator,
+    SELECT {_HOLDER} AS manager_id, b.org_id, b.loan_id AS item,
+           b.npl_balance * {_WEIGHT} AS numerator,
            b.balance * {_WEIGHT} AS denominator, 0 AS loans
     FROM basis AS b
     LEFT JOIN share AS sh ON sh.loan_id = b.loan_id
@@ -187,7 +189,8 @@ _RECOVERY = f"""
          AND (x.next_as_of_date IS NULL OR x.next_as_of_date > $end)
     ),
     {_SHARE}
-    SELECT {_HOLDER} AS manager_id, b.org_id, b.recovered * {_WEIGHT} AS numerator,
+    SELECT {_HOLDER} AS manager_id, b.org_id, b.loan_id AS item,
+           b.recovered * {_WEIGHT} AS numerator,
            b.start_balance * {_WEIGHT} AS denominator, 0 AS loans
     FROM loan AS b
     LEFT JOIN share AS sh ON sh.loan_id = b.loan_id
@@ -225,7 +228,7 @@ _WARNING_HANDLING = f"""
     ),
     -- most signals: the customer has a snapshot at that month end
     direct AS (
-        SELECT s.in_time, h.manager_id, h.org_id
+        SELECT s.signal_id, s.in_time, h.manager_id, h.org_id
         FROM signal AS s
         JOIN held AS h ON h.customer_id = s.customer_id AND h.as_of_date = s.month_end
     ),
@@ -237,9 +240,9 @@ _WARNING_HANDLING = f"""
     ),
     rest_held AS (SELECT * FROM held WHERE customer_id IN (SELECT customer_id FROM rest)),
     attributed AS (
-        SELECT in_time, manager_id, org_id FROM direct
+        SELECT signal_id, in_time, manager_id, org_id FROM direct
         UNION ALL
-        SELECT r.in_time,
+        SELECT r.signal_id, r.in_time,
                coalesce(before.manager_id, after.manager_id) AS manager_id,
                coalesce(before.org_id, after.org_id) AS org_id
         FROM rest AS r
@@ -248,7 +251,8 @@ _WARNING_HANDLING = f"""
         ASOF LEFT JOIN rest_held AS after
           ON after.customer_id = r.customer_id AND r.signal_date < after.as_of_date
     )
-    SELECT manager_id, org_id, in_time::INTEGER AS numerator, 1 AS denominator, 0 AS loans
+    SELECT manager_id, org_id, signal_id AS item, in_time::INTEGER AS numerator,
+           1 AS denominator, 0 AS loans
     FROM attributed
     WHERE org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $scope_org_id)
 """
@@ -312,6 +316,35 @@ def component_sql(component: str, by: By) -> str:
     """The grouped SQL of a loan- or signal-based component (for benchmarks): columns key,
     numerator, denominator, loans."""
     return f"WITH item AS ({_ITEMS[component]}) {_TAILS[by]}"
+
+
+_DETAIL = """
+    SELECT i.item, sum(i.numerator)::DOUBLE / $scale AS numerator,
+           sum(i.denominator)::DOUBLE / $scale AS denominator
+    FROM item AS i
+    WHERE i.manager_id = $manager_id
+    GROUP BY i.item
+    ORDER BY denominator DESC, numerator DESC, i.item
+"""
+ITEM_COMPONENTS: tuple[str, ...] = tuple(_ITEMS)  # components with component_items
+
+
+def component_items(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    period: Period,
+    settings: Settings,
+    component: str,
+    manager_id: str,
+) -> pd.DataFrame:
+    """What one manager's figure of a loan- or signal-based component is made of: item (the
+    loan, or the signal for warning handling), numerator, denominator — the manager's share
+    of each after handover splits; they add up to that manager's row of manager_scores."""
+    _check_scope(scope)
+    params = component_params(component, scope, period, settings.scores)
+    del params["scope_manager_id"]  # only the grouped tails filter by it
+    params["manager_id"] = manager_id
+    return con.execute(f"WITH item AS ({_ITEMS[component]}) {_DETAIL}", params).df()
 
 
 def component_params(

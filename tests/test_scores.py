@@ -39,7 +39,14 @@ from etl.load import load_extract
 from metrics import obligations as ob
 from metrics.periods import parse_period
 from metrics.scope import Scope
-from metrics.scores import COMPONENTS, manager_scores, org_scores, score_columns
+from metrics.scores import (
+    COMPONENTS,
+    ITEM_COMPONENTS,
+    component_items,
+    manager_scores,
+    org_scores,
+    score_columns,
+)
 from warehouse.connection import Warehouse
 
 MONTH_ENDS = [
@@ -629,3 +636,20 @@ def test_diligent_managers_score_above_lax_ones(
     pairs = diligent.to_numpy()[:, None] > lax.to_numpy()[None, :]
     assert pairs.mean() > 0.95, pairs.mean()
     assert diligent.median() > lax.max(), (diligent.describe(), lax.describe())
+
+
+def test_component_items_add_up_to_the_managers_figures(
+    demo_bank: DemoBank, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    """The loans and signals behind each loan- or signal-based component add up to the
+    manager's numerator and denominator (a manager with a handover in the quarter included)."""
+    period = parse_period("2025Q4")
+    scope = Scope("BR01")
+    frame = manager_scores(demo_con, scope, period, demo_bank.settings).set_index("manager_id")
+    for manager in frame.index[:5]:
+        for component in ITEM_COMPONENTS:
+            items = component_items(demo_con, scope, period, demo_bank.settings, component, manager)
+            row = frame.loc[manager]
+            assert items.numerator.sum() == pytest.approx(row[f"{component}_numerator"] or 0)
+            assert items.denominator.sum() == pytest.approx(row[f"{component}_denominator"] or 0)
+            assert items["item"].is_unique

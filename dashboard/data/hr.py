@@ -54,6 +54,15 @@ def manager_obligations(
     return _manager_obligations(gen, scope, period, manager_id)
 
 
+def component_items(
+    user: CurrentUser, scope: Scope, period: Period, component: str, manager_id: str
+) -> pd.DataFrame:
+    """The loans (or signals) behind one manager's component: item, numerator, denominator."""
+    gen = current_generation()
+    authorise(gen, user, scope)
+    return _component_items(gen, scope, period, component, manager_id)
+
+
 def allocation(user: CurrentUser, scope: Scope, period: Period, pool: Decimal) -> pd.DataFrame:
     """metrics.bonus.allocate over the scope's managers with the configured threshold and
     deferred share."""
@@ -82,6 +91,14 @@ def _manager_obligations(gen: str, scope: Scope, period: Period, manager_id: str
     due = owed["due_date"].dt.date
     in_period = owed[(due > period.start) & (due <= period.end)]
     return in_period[OBLIGATION_COLUMNS].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
+def _component_items(
+    gen: str, scope: Scope, period: Period, component: str, manager_id: str
+) -> pd.DataFrame:
+    with cursor(gen) as con:
+        return scores.component_items(con, scope, period, default_settings(), component, manager_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)

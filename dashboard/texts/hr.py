@@ -78,6 +78,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "检查及时性所依据的 {n} 项到期检查义务",
         "The {n} obligations behind timeliness",
     ),
+    "hr_items_asset_quality": (
+        "资产质量所依据的 {n} 笔期末管户贷款",
+        "The {n} loans behind asset quality",
+    ),
+    "hr_items_migration": (
+        "下迁控制所依据的 {n} 笔期初正常类、关注类贷款",
+        "The {n} loans behind migration",
+    ),
+    "hr_items_recovery": (
+        "清收成效所依据的 {n} 笔期初不良或逾期 90 天以上贷款",
+        "The {n} loans behind recovery",
+    ),
+    "hr_items_warning_handling": (
+        "预警处置所依据的 {n} 条预警信号",
+        "The {n} signals behind warning handling",
+    ),
+    "hr_col_loan": ("借据号", "Loan"),
+    "hr_col_signal": ("信号编号", "Signal"),
     "hr_bonus": ("奖金分配", "Bonus allocation"),
     "hr_pool": ("奖金池（元）", "Bonus pool (CNY)"),
     "hr_pool_help": (

@@ -19,6 +19,7 @@ from dashboard.data import hr
 from dashboard.downloads import XLSX_MIME
 from dashboard.i18n import t
 from metrics.periods import periods_with_data
+from metrics.scores import ITEM_COMPONENTS
 
 CHART_CONFIG = {"displaylogo": False}
 KINDS = ("quarter", "month", "year")
@@ -105,6 +106,11 @@ if manager is not None:
     owed = hr.manager_obligations(f.user, scope, period, manager)
     with st.expander(t("hr_obligations_title", n=len(owed))):
         tables.show(hr_tables.obligations(owed, f.lang), height=300)
+    for component in ITEM_COMPONENTS:
+        behind = hr.component_items(f.user, scope, period, component, manager)
+        label = t(f"hr_items_{component}", n=len(behind))
+        with st.expander(label):
+            tables.show(hr_tables.items(behind, component, f.lang), height=300)
 
 # -- bonus -----------------------------------------------------------------------------------
 st.subheader(t("hr_bonus"))
