@@ -5,10 +5,11 @@ its last fetch.
     python benchmarks/bench_pages.py --warehouse W.duckdb [--label medium] [--runs 3]
 
 Pages: overview, asset quality, inspections, watch list, borrower file (the customer with the
-most obligations in the sub-branch) and data quality; each for the whole bank and for the
-sub-branch with most loans. A query's time is the best of ``--runs`` cold runs of the page.
-Each statement is named by the metrics function that issued it. Writes a markdown table (the
-slowest statement per page and scope) to benchmarks/results/pages-<label>.md.
+most obligations in the sub-branch), HR (the latest quarter) and data quality; each for the
+whole bank and for the sub-branch with most loans. A query's time is the best of ``--runs``
+cold runs of the page. Each statement is named by the metrics function that issued it. Writes
+a markdown table (the slowest statement per page and scope) to
+benchmarks/results/pages-<label>.md.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ PAGES = {
     "inspection": "views/inspection.py",
     "watchlist": "views/watchlist.py",
     "borrower": "views/borrower.py",
+    "hr": "views/hr.py",
     "data_quality": "views/data_quality.py",
 }
 FETCHES = ("df", "fetchall", "fetchone", "fetchdf", "fetchnumpy", "arrow", "pl")
