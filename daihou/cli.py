@@ -1,5 +1,5 @@
-"""The ``daihou`` command line: generate, load, rebuild, rejects, figures, scores, bonus, serve,
-demo, adapt-uci."""
+"""The ``daihou`` command line: generate, load, rebuild, rejects, figures, scores, bonus, users,
+serve, demo, adapt-uci."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from daihou.accounts import ROLES
 from daihou.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from daihou.accounts import Accounts
     from metrics.periods import Period
 
 err = Console(stderr=True)
@@ -307,6 +309,92 @@ def bonus(
         lambda: hr_exports.workbook(frame, allocation, config, period.end, now, title, lang),
         lambda: hr_exports.bonus_csv(allocation, config, period.end, now, title, lang),
     )
+
+
+@main.group()
+def users() -> None:
+    """Dashboard accounts: add, disable, set-role, list (admin)."""
+
+
+def _accounts() -> Accounts:
+    from daihou.accounts import Accounts
+
+    return Accounts(_settings(None).accounts_path)
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "org_id", required=True, help="The org whose subtree the account sees.")
+@click.option("--name", "display_name", default=None, help="Name shown on the dashboard.")
+@click.option("--staff-id", default=None, help="An account manager's own staff id.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+def users_add(
+    username: str,
+    role: str,
+    org_id: str,
+    display_name: str | None,
+    staff_id: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create an account; asks for the password twice (never an argument: it would stay in
+    the shell history)."""
+    from daihou.accounts import AccountError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        account = _accounts().add(username, password, role, org_id, display_name, staff_id)
+    except AccountError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    err.print(f"added {account.username} ({account.role}, {account.org_id})")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account: it can no longer sign in (the audit log keeps its history)."""
+    from daihou.accounts import AccountError
+
+    try:
+        _accounts().disable(username)
+    except AccountError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    err.print(f"disabled {username}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--org", "org_id", default=None, help="Also move the account to this org.")
+def users_set_role(username: str, role: str, org_id: str | None) -> None:
+    """Change an account's role (and org)."""
+    from daihou.accounts import AccountError
+
+    try:
+        account = _accounts().set_role(username, role, org_id)
+    except AccountError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    err.print(f"{account.username}: {account.role}, {account.org_id}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List the accounts (never their passwords)."""
+    table = Table(title="accounts")
+    for column in ("username", "name", "role", "org", "staff id", "status"):
+        table.add_column(column)
+    for a in _accounts().list():
+        status = "disabled" if a.disabled else "active"
+        table.add_row(a.username, a.display_name, a.role, a.org_id, a.staff_id or "", status)
+    out.print(table)
 
 
 @main.command()

@@ -236,6 +236,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("data"), description="Where generated data and the warehouse live."
     )
+    accounts: Path | None = Field(
+        default=None,
+        description="Dashboard accounts and audit log (SQLite); default <data_dir>/accounts.db.",
+    )
     warehouse: Path | None = Field(
         default=None,
         description="DuckDB warehouse; default <data_dir>/daihou.duckdb. Env DAIHOU_WAREHOUSE.",
@@ -255,6 +259,10 @@ class Settings(BaseSettings):
     scores: ScoreRules = Field(default_factory=ScoreRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
+
+    @property
+    def accounts_path(self) -> Path:
+        return (self.accounts or self.data_dir / "accounts.db").absolute()
 
     @property
     def warehouse_path(self) -> Path:

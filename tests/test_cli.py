@@ -20,7 +20,10 @@ def daihou(*args: str, warehouse: Path | None = None) -> subprocess.CompletedPro
     return subprocess.run([*DAIHOU, *args, *extra], capture_output=True, text=True, timeout=300)
 
 
-COMMANDS = ["generate", "load", "rejects", "figures", "rebuild", "serve", "demo", "adapt-uci"]
+COMMANDS = [
+    "generate", "load", "rebuild", "rejects", "figures", "scores", "bonus", "users",
+    "serve", "demo", "adapt-uci",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,211 @@
+"""Dashboard accounts and the audit log, in a small SQLite database of their own.
+
+Not in the warehouse: a load replaces the warehouse by a new generation, while accounts and
+the audit log must change at any time, from several processes (the dashboard, the admin
+command), without waiting for a load. SQLite serialises those writers itself.
+
+- Passwords are stored only as Argon2id hashes (argon2-cffi's defaults); a password is never
+  logged, stored or returned.
+- The audit log is append-only: triggers refuse UPDATE and DELETE.
+- A role is one of ROLES; an account holds an org (the root of what it may see) and, for an
+  account manager, the staff id whose customers and figures are theirs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROLES: tuple[str, ...] = ("admin", "supervision", "branch_head", "account_manager", "hr")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS account (
+    username       TEXT PRIMARY KEY,
+    display_name   TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    org_id         TEXT NOT NULL,     -- the root of the org subtree the account may see
+    staff_id       TEXT,              -- an account manager's own staff id
+    password_hash  TEXT NOT NULL,     -- Argon2id; never the password
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,               -- UTC, ISO 8601
+    username  TEXT,                        -- null: nobody signed in (failed login: in detail)
+    event     TEXT NOT NULL,               -- login, login_failed, open_borrower, export, account_…
+    detail    TEXT NOT NULL DEFAULT ''     -- what, scope, row count: never a password
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done (unknown user, bad role, duplicate…)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    role: str
+    org_id: str
+    staff_id: str | None
+    disabled: bool
+
+
+class Accounts:
+    """The accounts database at ``path`` (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+            yield con
+        finally:
+            con.close()
+
+    def add(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        org_id: str,
+        display_name: str | None = None,
+        staff_id: str | None = None,
+        by: str | None = None,
+    ) -> Account:
+        """Create an account; refuses an existing username, an unknown role or an empty
+        password."""
+        _check_role(role)
+        if not username.strip():
+            raise AccountError("a username is required")
+        if not password:
+            raise AccountError("a password is required")
+        if role == "account_manager" and not staff_id:
+            raise AccountError("an account manager's account needs their staff id (--staff-id)")
+        now = _now()
+        with self._connect() as con:
+            try:
+                con.execute(
+                    "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    (username, display_name or username, role, org_id, staff_id,
+                     _hasher.hash(password), now, now),
+                )  # fmt: skip
+            except sqlite3.IntegrityError:
+                raise AccountError(f"account {username!r} exists already") from None
+            _audit(con, by, "account_added", f"{username} role={role} org={org_id}")
+        return self.get(username)
+
+    def get(self, username: str) -> Account:
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT username, display_name, role, org_id, staff_id, disabled FROM account "
+                "WHERE username = ?",
+                (username,),
+            ).fetchone()
+        if row is None:
+            raise AccountError(f"no account {username!r}")
+        return Account(*row[:5], bool(row[5]))
+
+    def list(self) -> list[Account]:
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT username, display_name, role, org_id, staff_id, disabled FROM account "
+                "ORDER BY username"
+            ).fetchall()
+        return [Account(*row[:5], bool(row[5])) for row in rows]
+
+    def set_role(
+        self, username: str, role: str, org_id: str | None = None, by: str | None = None
+    ) -> Account:
+        _check_role(role)
+        current = self.get(username)
+        with self._connect() as con:
+            con.execute(
+                "UPDATE account SET role = ?, org_id = ?, updated_at = ? WHERE username = ?",
+                (role, org_id or current.org_id, _now(), username),
+            )
+            _audit(
+                con, by, "account_role", f"{username} role={role} org={org_id or current.org_id}"
+            )
+        return self.get(username)
+
+    def disable(self, username: str, by: str | None = None) -> Account:
+        self.get(username)
+        with self._connect() as con:
+            con.execute(
+                "UPDATE account SET disabled = 1, updated_at = ? WHERE username = ?",
+                (_now(), username),
+            )
+            _audit(con, by, "account_disabled", username)
+        return self.get(username)
+
+    def verify(self, username: str, password: str) -> Account | None:
+        """The account when the password is right and the account enabled, else None; the
+        attempt goes to the audit log either way (the password never does)."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT password_hash, disabled FROM account WHERE username = ?", (username,)
+            ).fetchone()
+            ok = False
+            if row is not None:
+                try:
+                    ok = _hasher.verify(row[0], password) and not row[1]
+                except (VerificationError, InvalidHashError):
+                    ok = False
+            else:
+                _hasher.hash(password)  # about as long as a verification: no user probing
+            if ok:
+                _audit(con, username, "login", "")
+            else:
+                _audit(con, None, "login_failed", f"username={username}")
+        return self.get(username) if ok else None
+
+    def record(self, username: str | None, event: str, detail: str = "") -> None:
+        """Append an entry to the audit log."""
+        with self._connect() as con:
+            _audit(con, username, event, detail)
+
+    def audit_log(self, limit: int = 1000) -> list[tuple[int, str, str | None, str, str]]:
+        """The latest entries, newest first: (id, at, username, event, detail)."""
+        with self._connect() as con:
+            return con.execute(
+                "SELECT id, at, username, event, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+
+def _audit(con: sqlite3.Connection, username: str | None, event: str, detail: str) -> None:
+    con.execute(
+        "INSERT INTO audit_log (at, username, event, detail) VALUES (?, ?, ?, ?)",
+        (_now(), username, event, detail),
+    )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
