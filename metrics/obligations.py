@@ -47,20 +47,23 @@ STATUS = """
 """
 
 
-def _obligations_sql(source: str, loan_filters: bool) -> str:
-    """Obligations of ``source`` in the scope with status at $as_of; the loan filters' joins
-    only when the scope has them (they cost most of a whole-bank list)."""
-    filters = (
-        """
-    JOIN dim_customer AS c ON c.customer_id = o.customer_id
-    LEFT JOIN dim_loan AS l ON l.loan_id = o.basis_loan_id
-    WHERE ($scope_product IS NULL OR l.product = $scope_product)
+# The scope's loan filters on dim_loan l and dim_customer c.
+_LOAN_FILTERS = """
+      AND ($scope_product IS NULL OR l.product = $scope_product)
       AND ($scope_customer_type IS NULL OR c.customer_type = $scope_customer_type)
       AND ($scope_industry_code IS NULL OR c.industry_code = $scope_industry_code)
       AND ($scope_guarantee_type IS NULL OR l.guarantee_type = $scope_guarantee_type)
-      AND"""
+"""
+
+
+def _obligations_sql(source: str, loan_filters: bool) -> str:
+    """Obligations of ``source`` in the scope with status at $as_of; the loan filters' joins
+    only when the scope has them (they cost most of a whole-bank list)."""
+    joins = (
+        "JOIN dim_customer AS c ON c.customer_id = o.customer_id\n"
+        "    LEFT JOIN dim_loan AS l ON l.loan_id = o.basis_loan_id"
         if loan_filters
-        else "\n    WHERE"
+        else ""
     )
     return f"""
     SELECT
@@ -77,7 +80,9 @@ def _obligations_sql(source: str, loan_filters: bool) -> str:
              THEN $as_of - o.due_date END AS days_overdue
     FROM ({source}) AS o
     JOIN bridge_org_subtree AS b ON b.org_id = o.org_id AND b.ancestor_org_id = $scope_org_id
-    {filters} ($scope_manager_id IS NULL OR o.manager_id = $scope_manager_id)
+    {joins}
+    WHERE ($scope_manager_id IS NULL OR o.manager_id = $scope_manager_id)
+      {_LOAN_FILTERS if loan_filters else ""}
     """
 
 
@@ -231,14 +236,6 @@ _REPORT_CELLS_FROM_AGGREGATE = """
     JOIN bridge_org_subtree AS b ON b.org_id = a.org_id AND b.ancestor_org_id = $scope_org_id
     WHERE a.month > $start AND a.month <= $end
       AND ($scope_manager_id IS NULL OR a.staff_id = $scope_manager_id)
-"""
-
-# The scope's loan filters on dim_loan l and dim_customer c.
-_LOAN_FILTERS = """
-      AND ($scope_product IS NULL OR l.product = $scope_product)
-      AND ($scope_customer_type IS NULL OR c.customer_type = $scope_customer_type)
-      AND ($scope_industry_code IS NULL OR c.industry_code = $scope_industry_code)
-      AND ($scope_guarantee_type IS NULL OR l.guarantee_type = $scope_guarantee_type)
 """
 
 # Inspections dated in ($start, $end] by staff of the scope's orgs (and loan filters).
