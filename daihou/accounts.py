@@ -7,23 +7,28 @@ command), without waiting for a load. SQLite serialises those writers itself.
 - Passwords are stored only as Argon2id hashes (argon2-cffi's defaults); a password is never
   logged, stored or returned.
 - The audit log is append-only: triggers refuse UPDATE and DELETE.
-- A role is one of ROLES; an account holds an org (the root of what it may see) and, for an
-  account manager, the staff id whose customers and figures are theirs.
+- Failed sign-ins are rate-limited per username: after ``max_failures`` failures within
+  ``lockout`` (since the last good sign-in) the account refuses every attempt, right or wrong,
+  until the window has passed. The count lives here, so it holds across sessions, browser
+  reloads and dashboard processes.
+- A role is one of ``access.ROLES``; an account holds an org (the root of what it may see) and,
+  for an account manager, the staff id whose customers and figures are theirs.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES: tuple[str, ...] = ("admin", "supervision", "branch_head", "account_manager", "hr")
+from daihou.access import ROLES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS account (
@@ -67,11 +72,21 @@ class Account:
     disabled: bool
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt."""
+
+    outcome: Literal["ok", "refused", "locked"]
+    account: Account | None = None  # when ok
+    retry_after: datetime | None = None  # when locked
+
+
 class Accounts:
     """The accounts database at ``path`` (created on first use)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
         self.path = path
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -113,7 +128,7 @@ class Accounts:
                 )  # fmt: skip
             except sqlite3.IntegrityError:
                 raise AccountError(f"account {username!r} exists already") from None
-            _audit(con, by, "account_added", f"{username} role={role} org={org_id}")
+            _audit(con, by, "account_added", f"{username} role={role} org={org_id}", self.clock())
         return self.get(username)
 
     def get(self, username: str) -> Account:
@@ -136,18 +151,27 @@ class Accounts:
         return [Account(*row[:5], bool(row[5])) for row in rows]
 
     def set_role(
-        self, username: str, role: str, org_id: str | None = None, by: str | None = None
+        self,
+        username: str,
+        role: str,
+        org_id: str | None = None,
+        staff_id: str | None = None,
+        by: str | None = None,
     ) -> Account:
+        """Change the role (and the org, and an account manager's staff id)."""
         _check_role(role)
         current = self.get(username)
+        org = org_id or current.org_id
+        staff = staff_id or current.staff_id
+        if role == "account_manager" and not staff:
+            raise AccountError("an account manager's account needs their staff id (--staff-id)")
         with self._connect() as con:
             con.execute(
-                "UPDATE account SET role = ?, org_id = ?, updated_at = ? WHERE username = ?",
-                (role, org_id or current.org_id, _now(), username),
+                "UPDATE account SET role = ?, org_id = ?, staff_id = ?, updated_at = ? "
+                "WHERE username = ?",
+                (role, org, staff, _now(), username),
             )
-            _audit(
-                con, by, "account_role", f"{username} role={role} org={org_id or current.org_id}"
-            )
+            _audit(con, by, "account_role", f"{username} role={role} org={org}", self.clock())
         return self.get(username)
 
     def disable(self, username: str, by: str | None = None) -> Account:
@@ -157,13 +181,31 @@ class Accounts:
                 "UPDATE account SET disabled = 1, updated_at = ? WHERE username = ?",
                 (_now(), username),
             )
-            _audit(con, by, "account_disabled", username)
+            _audit(con, by, "account_disabled", username, self.clock())
         return self.get(username)
 
     def verify(self, username: str, password: str) -> Account | None:
-        """The account when the password is right and the account enabled, else None; the
-        attempt goes to the audit log either way (the password never does)."""
+        """The account when the password is right and the account enabled (and not locked),
+        else None. See ``sign_in``."""
+        return self.sign_in(username, password).account
+
+    def sign_in(
+        self,
+        username: str,
+        password: str,
+        max_failures: int = 5,
+        lockout: timedelta = timedelta(minutes=15),
+    ) -> SignIn:
+        """Check a password, refusing a disabled or locked account; the attempt goes to the
+        audit log either way (the password never does)."""
+        now = self.clock()
         with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")  # count and record as one step across processes
+            retry_after = _locked_until(con, username, max_failures, lockout, now)
+            if retry_after is not None:
+                _audit(con, None, "login_locked", f"username={username}", now)
+                con.execute("COMMIT")
+                return SignIn("locked", retry_after=retry_after)
             row = con.execute(
                 "SELECT password_hash, disabled FROM account WHERE username = ?", (username,)
             ).fetchone()
@@ -176,29 +218,63 @@ class Accounts:
             else:
                 _hasher.hash(password)  # about as long as a verification: no user probing
             if ok:
-                _audit(con, username, "login", "")
+                _audit(con, username, "login", "", now)
             else:
-                _audit(con, None, "login_failed", f"username={username}")
-        return self.get(username) if ok else None
+                _audit(con, None, "login_failed", f"username={username}", now)
+            con.execute("COMMIT")
+        return SignIn("ok", self.get(username)) if ok else SignIn("refused")
 
     def record(self, username: str | None, event: str, detail: str = "") -> None:
         """Append an entry to the audit log."""
         with self._connect() as con:
-            _audit(con, username, event, detail)
+            _audit(con, username, event, detail, self.clock())
 
-    def audit_log(self, limit: int = 1000) -> list[tuple[int, str, str | None, str, str]]:
-        """The latest entries, newest first: (id, at, username, event, detail)."""
+    def audit_log(
+        self,
+        limit: int = 1000,
+        username: str | None = None,
+        event: str | None = None,
+        since: str | None = None,
+    ) -> list[tuple[int, str, str | None, str, str]]:
+        """The latest entries, newest first: (id, at, username, event, detail), optionally
+        of one user, one event and from an ISO date on (bound parameters only)."""
         with self._connect() as con:
             return con.execute(
-                "SELECT id, at, username, event, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-                (limit,),
+                "SELECT id, at, username, event, detail FROM audit_log "
+                "WHERE (?1 IS NULL OR username = ?1 OR detail = 'username=' || ?1) "
+                "AND (?2 IS NULL OR event = ?2) AND (?3 IS NULL OR at >= ?3) "
+                "ORDER BY id DESC LIMIT ?4",
+                (username, event, since, limit),
             ).fetchall()
 
 
-def _audit(con: sqlite3.Connection, username: str | None, event: str, detail: str) -> None:
+def _locked_until(
+    con: sqlite3.Connection, username: str, max_failures: int, lockout: timedelta, now: datetime
+) -> datetime | None:
+    """When the username may try again, if its recent failures (since its last good sign-in,
+    within ``lockout``) reached ``max_failures``; else None."""
+    rows = con.execute(
+        "SELECT at FROM audit_log WHERE event = 'login_failed' AND detail = ? AND at > ? "
+        "AND id > (SELECT coalesce(max(id), 0) FROM audit_log "
+        "          WHERE event = 'login' AND username = ?) "
+        "ORDER BY id DESC LIMIT ?",
+        (f"username={username}", _iso(now - lockout), username, max_failures),
+    ).fetchall()
+    if len(rows) < max_failures:
+        return None
+    return datetime.fromisoformat(rows[-1][0]) + lockout
+
+
+def _audit(
+    con: sqlite3.Connection,
+    username: str | None,
+    event: str,
+    detail: str,
+    at: datetime | None = None,
+) -> None:
     con.execute(
         "INSERT INTO audit_log (at, username, event, detail) VALUES (?, ?, ?, ?)",
-        (_now(), username, event, detail),
+        (_iso(at or datetime.now(UTC)), username, event, detail),
     )
 
 
@@ -208,4 +284,8 @@ def _check_role(role: str) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

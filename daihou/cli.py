@@ -18,7 +18,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from daihou.accounts import ROLES
+from daihou.access import ROLES
 from daihou.settings import Settings
 
 if TYPE_CHECKING:
@@ -316,6 +316,21 @@ def users() -> None:
     """Dashboard accounts: add, disable, set-role, list (admin)."""
 
 
+def _check_org(org_id: str) -> None:
+    """Exit 2 when a warehouse is loaded and does not hold ``org_id``."""
+    from metrics.orgs import org_tree
+    from warehouse.connection import Warehouse
+
+    settings = _settings(None)
+    if Warehouse(settings.warehouse_path).current_file() is None:
+        return  # accounts may be set up before the first load
+    with _read_only(settings) as con:
+        known = set(org_tree(con)["org_id"])
+    if org_id not in known:
+        err.print(f"[red]unknown org {org_id!r}: see the org_units of the warehouse[/]")
+        sys.exit(2)
+
+
 def _accounts() -> Accounts:
     from daihou.accounts import Accounts
 
@@ -343,6 +358,7 @@ def users_add(
     the shell history)."""
     from daihou.accounts import AccountError
 
+    _check_org(org_id)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -373,12 +389,15 @@ def users_disable(username: str) -> None:
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES))
 @click.option("--org", "org_id", default=None, help="Also move the account to this org.")
-def users_set_role(username: str, role: str, org_id: str | None) -> None:
+@click.option("--staff-id", default=None, help="An account manager's own staff id.")
+def users_set_role(username: str, role: str, org_id: str | None, staff_id: str | None) -> None:
     """Change an account's role (and org)."""
     from daihou.accounts import AccountError
 
+    if org_id is not None:
+        _check_org(org_id)
     try:
-        account = _accounts().set_role(username, role, org_id)
+        account = _accounts().set_role(username, role, org_id, staff_id)
     except AccountError as exc:
         err.print(f"[red]{exc}[/]")
         sys.exit(2)
@@ -565,8 +584,28 @@ def demo(
         f"loaded {summary.rows_loaded:,} rows ({summary.rows_rejected:,} rejected) "
         f"into {settings.warehouse_path} in {summary.elapsed_seconds:.1f} s"
     )
+    _demo_accounts(settings)
     if not no_serve:
-        _serve(settings, port, address)
+        demo = settings.model_copy(
+            update={"auth": settings.auth.model_copy(update={"show_demo_logins": True})}
+        )
+        _serve(demo, port, address)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    """One account per role (daihou.demo_accounts), listed with their public passwords."""
+    from daihou.accounts import Accounts
+    from daihou.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
+
+    with _read_only(settings) as con:
+        created = create_demo_accounts(Accounts(settings.accounts_path), con)
+    table = Table(title=f"demo accounts ({settings.accounts_path})")
+    for column in ("username", "password", "role", "created now"):
+        table.add_column(column)
+    made = {d.username for d in created}
+    for d in DEMO_ACCOUNTS:
+        table.add_row(d.username, d.password, d.role, "yes" if d.username in made else "kept")
+    err.print(table)
 
 
 @main.command("adapt-uci")
@@ -600,7 +639,12 @@ def _serve(settings: Settings, port: int, address: str) -> None:
     import dashboard
 
     app = Path(dashboard.__file__).with_name("app.py")
-    env = {**os.environ, "DAIHOU_WAREHOUSE": str(settings.warehouse_path)}
+    env = {
+        **os.environ,
+        "DAIHOU_WAREHOUSE": str(settings.warehouse_path),
+        "DAIHOU_ACCOUNTS": str(settings.accounts_path),
+        "DAIHOU_AUTH__SHOW_DEMO_LOGINS": "true" if settings.auth.show_demo_logins else "false",
+    }
     cmd = [
         sys.executable,
         "-m",

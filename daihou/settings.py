@@ -224,6 +224,27 @@ class ScoreRules(BaseModel):
         return self
 
 
+class AuthRules(BaseModel):
+    """Dashboard sign-in: session lifetime and the rate limit on failed passwords."""
+
+    idle_minutes: int = Field(
+        default=30, gt=0, description="A session without any action this long signs out."
+    )
+    session_hours: int = Field(
+        default=10, gt=0, description="A session signs out this long after sign-in, active or not."
+    )
+    max_failures: int = Field(
+        default=5, gt=0, description="Failed passwords for one username before it is locked."
+    )
+    lockout_minutes: int = Field(
+        default=15, gt=0, description="How long those failures count, and the lock lasts."
+    )
+    show_demo_logins: bool = Field(
+        default=False,
+        description="Show the demo accounts' passwords on the sign-in page (`daihou demo` only).",
+    )
+
+
 class Settings(BaseSettings):
     """All of daihou's configuration. See README "Settings" for every field."""
 
@@ -257,6 +278,7 @@ class Settings(BaseSettings):
     inspection: InspectionRules = Field(default_factory=InspectionRules)
     watchlist: WatchlistRules = Field(default_factory=WatchlistRules)
     scores: ScoreRules = Field(default_factory=ScoreRules)
+    auth: AuthRules = Field(default_factory=AuthRules)
     load_memory_limit: str = Field(default="6GB", description="DuckDB memory_limit during loads.")
     load_threads: int | None = Field(default=None, description="DuckDB threads during loads.")
 

@@ -1,7 +1,10 @@
-"""Entry script: page setup, the shared sidebar (language, org, data date) and navigation.
+"""Entry script: sign-in, page setup, the shared sidebar (language, org, data date) and the
+navigation of the pages the user's role may open.
 
 Run with ``streamlit run dashboard/app.py``; the warehouse comes from the settings (env
 DAIHOU_WAREHOUSE). Pages live in ``views/`` and read the shared filters from session.filters().
+A page left out of the navigation cannot be opened by URL either; its data would be refused by
+the data layer anyway (daihou.access).
 Not ``pages/``: a folder of that name beside the entry script switches Streamlit to its old
 multipage mode, in which a rerun (in AppTest, every rerun) runs the page without this script.
 """
@@ -12,7 +15,8 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import data, links, session
+from daihou.access import Access
+from dashboard import data, links, session, sign_in
 from dashboard.i18n import LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
 
 session.init_language()
@@ -37,7 +41,11 @@ if data.generation() is None:
     st.stop()
 
 user = session.current_user()
-if user is None or (orgs := data.visible_orgs(user)).empty:
+if user is None:
+    language_switch()
+    sign_in.render()
+    st.stop()
+if (orgs := data.visible_orgs(user)).empty:
     language_switch()
     st.error(t("no_orgs"))
     st.stop()
@@ -67,40 +75,40 @@ with st.sidebar:
             key=session.AS_OF_KEY,
             help=t("as_of_help"),
         )
-    st.caption(t("signed_in_as", name=user.name, org=org_labels[user.org_id]))
+    st.caption(
+        t("auth_signed_in_as", name=user.name, role=t(f"auth_role_{user.role}"),
+          org=org_labels[user.org_id])
+    )  # fmt: skip
+    st.button(
+        t("auth_sign_out"),
+        on_click=session.end_session,
+        args=(user, t("auth_signed_out")),
+        icon=":material/logout:",
+        key="sign_out",
+    )
 language_switch()
 session.publish_query_params()
 
 for notice in notices:
     st.warning(notice, icon=":material/block:")
 
+# (script, title, icon, url path, the data it needs); the first the role may open is the default.
+PAGES = [
+    ("views/overview.py", "page_overview", ":material/monitoring:", None, Access.PORTFOLIO),
+    ("views/asset_quality.py", "page_asset_quality", ":material/analytics:", None,
+     Access.PORTFOLIO),
+    ("views/inspection.py", "page_inspection", ":material/task_alt:", "inspection",
+     Access.PORTFOLIO),
+    ("views/watchlist.py", "page_watchlist", ":material/warning:", "watchlist", Access.BORROWERS),
+    ("views/borrower.py", "page_borrower", ":material/person_search:", links.BORROWER_PATH,
+     Access.BORROWERS),
+    ("views/hr.py", "page_hr", ":material/leaderboard:", "hr", Access.STAFF),
+    ("views/data_quality.py", "page_data_quality", ":material/fact_check:", None, Access.LOADS),
+    ("views/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", Access.ADMIN),
+]  # fmt: skip
+allowed = [page for page in PAGES if user.may(page[4])]
 pages = [
-    st.Page(
-        "views/overview.py",
-        title=t("page_overview"),
-        icon=":material/monitoring:",
-        default=True,
-    ),
-    st.Page("views/asset_quality.py", title=t("page_asset_quality"), icon=":material/analytics:"),
-    st.Page(
-        "views/inspection.py",
-        title=t("page_inspection"),
-        icon=":material/task_alt:",
-        url_path="inspection",
-    ),
-    st.Page(
-        "views/watchlist.py",
-        title=t("page_watchlist"),
-        icon=":material/warning:",
-        url_path="watchlist",
-    ),
-    st.Page(
-        "views/borrower.py",
-        title=t("page_borrower"),
-        icon=":material/person_search:",
-        url_path=links.BORROWER_PATH,
-    ),
-    st.Page("views/hr.py", title=t("page_hr"), icon=":material/leaderboard:", url_path="hr"),
-    st.Page("views/data_quality.py", title=t("page_data_quality"), icon=":material/fact_check:"),
+    st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0)
+    for i, (script, title, icon, url_path, _) in enumerate(allowed)
 ]
 st.navigation(pages).run()

@@ -12,6 +12,7 @@ from typing import Literal
 import streamlit as st
 
 from daihou.settings import default_settings
+from dashboard.texts import auth as auth_text
 from dashboard.texts import borrower as borrower_text
 from dashboard.texts import hr as hr_text
 from dashboard.texts import inspection as inspection_text
@@ -455,7 +456,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_row_count": ("涉及行数", "Rows"),
 }
 
-for _page_text in (inspection_text.TEXT, watchlist_text.TEXT, borrower_text.TEXT, hr_text.TEXT):
+for _page_text in (
+    inspection_text.TEXT,
+    watchlist_text.TEXT,
+    borrower_text.TEXT,
+    hr_text.TEXT,
+    auth_text.TEXT,
+):
     if clash := _TEXT.keys() & _page_text.keys():
         raise KeyError(f"UI string keys defined twice: {sorted(clash)}")
     _TEXT.update(_page_text)

@@ -1,35 +1,35 @@
 """Who is looking, and the filters every page shares, kept in ``st.session_state``.
 
-There is no login yet: every session belongs to a demo user who may see the whole bank. A
-later issue replaces ``current_user`` with a real sign-in; everything downstream already takes
-the user's org as the root of what may be shown, and the data layer refuses anything outside it.
+A session holds its user from a successful sign-in (``sign_in``) until it signs out, stays idle
+longer than ``auth.idle_minutes`` or reaches ``auth.session_hours``. Every run re-reads the
+account, so a disabled account or a changed role or org ends the session at once. Session
+state lives on the server: the browser holds no token to steal or forge, and a reload starts a
+new session (sign in again). What the user may see is enforced by the data layer, which every
+page's data passes with the user; the sidebar only offers what it would allow.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 
+from daihou.access import User
 from daihou.settings import default_settings
 from dashboard import data
+from dashboard.data import accounts
 from dashboard.i18n import LANG_KEY, Lang, language, t
 
+CurrentUser = User  # the signed-in user, as pages and tests name it
 ORG_KEY = "org_id"  # the org picker's widget key
 AS_OF_KEY = "as_of"  # the month-end picker's widget key
 ORG_PARAM, AS_OF_PARAM = "org", "as_of"  # URL query parameters
-_USER_KEY = "user"
-DEMO_USER_NAME = "演示用户"
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """The person using the dashboard: what they may see is the subtree of ``org_id``."""
-
-    name: str
-    role: str  # "admin" for the demo user; roles arrive with login
-    org_id: str
+USER_KEY = "user"
+SIGNED_IN_KEY = "auth_signed_in"  # time.time() of the sign-in
+SEEN_KEY = "auth_seen"  # time.time() of the session's latest run
+NOTICE_KEY = "auth_notice"  # why the session ended, for the sign-in page
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,48 @@ def init_language() -> None:
         st.session_state[LANG_KEY] = default_settings().language
 
 
-def current_user() -> CurrentUser | None:
-    """The session's user: until login exists, the demo user at the root of the org tree.
+def current_user() -> User | None:
+    """The signed-in user, or None: not signed in, session expired, account disabled or
+    changed (the reason is left for the sign-in page under NOTICE_KEY)."""
+    user: User | None = st.session_state.get(USER_KEY)
+    if user is None:
+        return None
+    rules = accounts.rules()
+    now = time.time()
+    signed_in = st.session_state.setdefault(SIGNED_IN_KEY, now)
+    seen = st.session_state.get(SEEN_KEY, now)
+    if now - seen > rules.idle_minutes * 60 or now - signed_in > rules.session_hours * 3600:
+        end_session(user, t("auth_expired"), "session_expired")
+        return None
+    if accounts.current_account(user.username) != user:
+        end_session(user, t("auth_account_changed"), "session_ended")
+        return None
+    st.session_state[SEEN_KEY] = now
+    return user
 
-    None when the warehouse holds no org yet.
-    """
-    if _USER_KEY not in st.session_state:
-        root = data.root_org_id()
-        if root is None:
-            return None
-        st.session_state[_USER_KEY] = CurrentUser(DEMO_USER_NAME, "admin", root)
-    return st.session_state[_USER_KEY]
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in: a fresh session state (nothing of a previous user's choices stays)."""
+    _clear_state()
+    now = time.time()
+    st.session_state.update({USER_KEY: user, SIGNED_IN_KEY: now, SEEN_KEY: now})
+
+
+def end_session(user: User, notice: str | None = None, event: str = "logout") -> None:
+    """Sign out (or expire): forget the user and every choice of theirs; audited."""
+    accounts.sign_out(user, event)
+    _clear_state()
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def _clear_state() -> None:
+    """Empty the session state but for the language chosen."""
+    language_chosen = st.session_state.get(LANG_KEY)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if language_chosen is not None:
+        st.session_state[LANG_KEY] = language_chosen
 
 
 def sync_filters(user: CurrentUser, org_ids: list[str], months: list[date]) -> list[str]:
@@ -104,7 +135,7 @@ def publish_query_params() -> None:
 
 def filters() -> Filters:
     return Filters(
-        user=st.session_state[_USER_KEY],
+        user=st.session_state[USER_KEY],
         org_id=st.session_state[ORG_KEY],
         as_of=st.session_state.get(AS_OF_KEY),
         lang=language(),

@@ -19,8 +19,10 @@ Sections and where their figures are defined:
   the secured loans);
 - collection actions (DATA_CONTRACT.md collection_actions).
 
-The whole customer is shown once authorised (``customer_in_subtree``): the file is about the
-borrower, and a borrower's loans are booked in one subtree in the data seen so far.
+The whole customer is shown once authorised (``customer_in_scope``): the file is about the
+borrower, the unit of credit risk (统一授信), so a user allowed to see a customer sees all of
+its loans with each loan's booking org and manager; in the data seen so far a borrower's loans
+are booked in one subtree.
 Amounts in frames are floats in yuan; dates are dates.
 """
 
@@ -42,10 +44,17 @@ SEARCH_LIMIT = 20
 
 # -- search and authorisation ----------------------------------------------------------------
 
-# Customers with a loan booked in the subtree of $org_id whose id equals the text or starts
-# with it (as typed or upper-cased), or whose name contains it; the text's % and _ are
-# escaped. The matches are taken first (one scan of the customers), then their loans.
-_SEARCH = """
+# A loan is $manager_id's when its latest snapshot names them (any loan when it is NULL): an
+# account manager's own customers are those with a loan they manage now.
+_MANAGED_BY = """($manager_id IS NULL OR (
+    SELECT arg_max(s.manager_id, s.as_of_date) FROM fct_loan_snapshot AS s
+    WHERE s.loan_id = l.loan_id) = $manager_id)"""
+
+# Customers with a loan booked in the subtree of $org_id (and managed by $manager_id) whose id
+# equals the text or starts with it (as typed or upper-cased), or whose name contains it; the
+# text's % and _ are escaped. The matches are taken first (one scan of the customers), then
+# their loans.
+_SEARCH = f"""
     WITH hit AS MATERIALIZED (
         SELECT c.customer_id, c.customer_name, c.customer_type, c.region, c.credit_rating,
                CASE WHEN c.customer_id IN ($exact, $exact_upper) THEN 0
@@ -62,6 +71,7 @@ _SEARCH = """
         FROM dim_loan AS l
         WHERE l.customer_id IN (SELECT customer_id FROM hit)
           AND l.org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $org_id)
+          AND {_MANAGED_BY}
     ),
     found AS (
         SELECT h.customer_id, h.customer_name, h.customer_type, h.region, h.credit_rating,
@@ -80,12 +90,12 @@ _SEARCH = """
     ORDER BY f.match_rank, f.customer_id
 """
 
-_IN_SUBTREE = """
+_IN_SCOPE = f"""
     SELECT EXISTS (
         SELECT 1
         FROM dim_loan AS l
         JOIN bridge_org_subtree AS b ON b.org_id = l.org_id AND b.ancestor_org_id = $org_id
-        WHERE l.customer_id = $customer_id
+        WHERE l.customer_id = $customer_id AND {_MANAGED_BY}
     )
 """
 
@@ -106,10 +116,15 @@ def like_escape(text: str) -> str:
 
 
 def search_customers(
-    con: duckdb.DuckDBPyConnection, text: str, org_id: str, limit: int = SEARCH_LIMIT
+    con: duckdb.DuckDBPyConnection,
+    text: str,
+    org_id: str,
+    limit: int = SEARCH_LIMIT,
+    manager_id: str | None = None,
 ) -> pd.DataFrame:
-    """Customers of the subtree of ``org_id`` matching ``text``: the exact id first, then ids
-    starting with it, then names containing it; at most ``limit``.
+    """Customers of the subtree of ``org_id`` (with a loan ``manager_id`` manages now, when
+    given) matching ``text``: the exact id first, then ids starting with it, then names
+    containing it; at most ``limit``.
 
     Columns: customer_id, customer_name, customer_type, region, credit_rating, org_names (the
     booking orgs of its loans in the subtree), loan_count (its loans booked there). Blank text
@@ -126,15 +141,20 @@ def search_customers(
         "prefix_upper": escaped.upper() + "%",
         "substring": "%" + escaped + "%",
         "org_id": org_id,
+        "manager_id": manager_id,
         "limit": limit,
     }
     return con.execute(_SEARCH, params).df()
 
 
-def customer_in_subtree(con: duckdb.DuckDBPyConnection, customer_id: str, org_id: str) -> bool:
+def customer_in_scope(
+    con: duckdb.DuckDBPyConnection, customer_id: str, org_id: str, manager_id: str | None = None
+) -> bool:
     """The authorisation test: the customer has a loan booked in the subtree of ``org_id``
-    (METRICS.md §6: a customer belongs to the scopes of its loans). False when unknown."""
-    row = con.execute(_IN_SUBTREE, {"customer_id": customer_id, "org_id": org_id}).fetchone()
+    (METRICS.md §6: a customer belongs to the scopes of its loans), one ``manager_id`` manages
+    now when given. False when unknown."""
+    params = {"customer_id": customer_id, "org_id": org_id, "manager_id": manager_id}
+    row = con.execute(_IN_SCOPE, params).fetchone()
     return bool(row and row[0])
 
 

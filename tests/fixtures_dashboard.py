@@ -12,11 +12,15 @@ from daihou.settings import default_settings
 
 
 @pytest.fixture
-def use_warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    """Point the settings at a warehouse; settings and Streamlit caches never leak."""
+def use_warehouse(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[[Path], None]]:
+    """Point the settings at a warehouse and a fresh accounts store; settings and Streamlit
+    caches never leak."""
 
     def use(path: Path) -> None:
         monkeypatch.setenv("DAIHOU_WAREHOUSE", str(path))
+        monkeypatch.setenv("DAIHOU_ACCOUNTS", str(tmp_path / "accounts.db"))
         default_settings.cache_clear()
 
     yield use

@@ -7,11 +7,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from daihou.accounts import AccountError, Accounts
+from daihou.accounts import AccountError, Accounts, SignIn
 
 PASSWORD = "Qingshan#2025"
 
@@ -82,3 +83,36 @@ def test_users_command(tmp_path: Path) -> None:
     assert users("disable", "nobody").returncode == 2
     assert users("add", "x", "--role", "root", "--org", "HO").returncode == 2
     assert Accounts(tmp_path / "accounts.db").verify("wang.fang", PASSWORD) is None  # disabled
+
+
+def test_failed_sign_ins_lock_the_username_for_the_window(tmp_path: Path) -> None:
+    clock = [datetime(2026, 1, 5, 9, 0, tzinfo=UTC)]
+    accounts = Accounts(tmp_path / "accounts.db", clock=lambda: clock[0])
+    accounts.add("li.wei", PASSWORD, "branch_head", "BR02")
+    lockout = timedelta(minutes=15)
+
+    def attempt(password: str) -> SignIn:
+        clock[0] += timedelta(minutes=1)
+        return accounts.sign_in("li.wei", password, max_failures=3, lockout=lockout)
+
+    assert [attempt("wrong").outcome for _ in range(3)] == ["refused"] * 3  # 09:01 … 09:03
+    locked = attempt(PASSWORD)  # 09:04: the right password, but locked
+    assert locked.outcome == "locked" and locked.account is None
+    assert locked.retry_after == datetime(2026, 1, 5, 9, 16, tzinfo=UTC)  # first failure + 15'
+    clock[0] = datetime(2026, 1, 5, 9, 16, tzinfo=UTC)  # 09:17 at the attempt: 2 failures left
+    assert attempt(PASSWORD).outcome == "ok"
+    # a good sign-in starts the count afresh; another username was never affected
+    assert attempt("wrong").outcome == "refused"
+    assert attempt(PASSWORD).outcome == "ok"
+    events = [event for _, _, _, event, _ in accounts.audit_log()]
+    assert events.count("login_locked") == 1 and events.count("login_failed") == 4
+
+
+def test_a_locked_username_does_not_lock_another(tmp_path: Path) -> None:
+    accounts = Accounts(tmp_path / "accounts.db")
+    accounts.add("li.wei", PASSWORD, "branch_head", "BR02")
+    accounts.add("wang.fang", PASSWORD, "hr", "HO")
+    for _ in range(2):
+        accounts.sign_in("li.wei", "wrong", max_failures=2)
+    assert accounts.sign_in("li.wei", PASSWORD, max_failures=2).outcome == "locked"
+    assert accounts.sign_in("wang.fang", PASSWORD, max_failures=2).outcome == "ok"

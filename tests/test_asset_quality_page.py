@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from apptest_pages import APP, assert_clean, page_opener
+from apptest_pages import APP, assert_clean, page_opener, sign_in
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -167,7 +167,7 @@ def test_up_from_a_sub_branch(page: Callable[..., AppTest]) -> None:
     at = page(org="BR01-S01")
     assert_clean(at)
     assert "临河开发区支行没有下级机构。" in [i.value for i in at.info]
-    at.button[0].click().run()  # 返回上级：临河分行
+    at.main.button[0].click().run()  # 返回上级：临河分行
     assert_clean(at)
     assert at.title[0].value == "临河分行 · 资产质量"
     assert at.dataframe[0].value["org_name"].iloc[0] == "临河开发区支行"
@@ -180,7 +180,7 @@ def test_org_outside_the_user_is_refused(
     use_warehouse(demo_bank.settings.warehouse_path)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["org"] = "BR01-S01"  # 临河 is not under 青山分行
-    at.session_state["user"] = BR02_HEAD
+    sign_in(at, BR02_HEAD)
     at.run()
     assert any("BR01-S01" in w.value for w in at.warning)  # refused where the link is read
     at.switch_page(PAGE).run()

@@ -340,13 +340,27 @@ def test_search_text_is_data_not_sql_or_wildcards(con: duckdb.DuckDBPyConnection
     assert con.execute("SELECT count(*) FROM dim_customer").fetchone() == before
 
 
-def test_customer_in_subtree(con: duckdb.DuckDBPyConnection) -> None:
-    assert bw.customer_in_subtree(con, "C1", "HO")
-    assert bw.customer_in_subtree(con, "C1", "SB1")
-    assert not bw.customer_in_subtree(con, "C3", "BR1")
-    assert bw.customer_in_subtree(con, "C3", "BR2")
-    assert not bw.customer_in_subtree(con, "CX", "HO")
-    assert not bw.customer_in_subtree(con, "' OR 1=1 --", "HO")
+def test_customer_in_scope(con: duckdb.DuckDBPyConnection) -> None:
+    assert bw.customer_in_scope(con, "C1", "HO")
+    assert bw.customer_in_scope(con, "C1", "SB1")
+    assert not bw.customer_in_scope(con, "C3", "BR1")
+    assert bw.customer_in_scope(con, "C3", "BR2")
+    assert not bw.customer_in_scope(con, "CX", "HO")
+    assert not bw.customer_in_scope(con, "' OR 1=1 --", "HO")
+
+
+def test_an_account_managers_customers_are_those_of_the_loans_they_manage_now(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # latest snapshots: LA (C1) E2 since April, LB (C1) and LE (C2) E1, LG (C4) E2, LF (C3) E3
+    assert bw.customer_in_scope(con, "C1", "HO", "E1")
+    assert bw.customer_in_scope(con, "C1", "HO", "E2")
+    assert bw.customer_in_scope(con, "C2", "HO", "E1")
+    assert not bw.customer_in_scope(con, "C2", "HO", "E2")
+    assert not bw.customer_in_scope(con, "C3", "HO", "E1")
+    assert not bw.customer_in_scope(con, "C1", "HO", "' OR 1=1 --")
+    assert _ids(bw.search_customers(con, "C", "HO", manager_id="E2")) == ["C1", "C4"]
+    assert _ids(bw.search_customers(con, "C", "HO", manager_id="E3")) == ["C3"]
 
 
 # -- identity and rating ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from apptest_pages import APP, assert_clean
+from apptest_pages import APP, assert_clean, sign_in
 from fixtures_demo import DemoBank
 from streamlit.testing.v1 import AppTest
 
@@ -37,8 +37,7 @@ def app(use_warehouse: Callable[[Path], None], tiny_bank: Path) -> Callable[...,
     def make(user: CurrentUser | None = None, lang: str | None = None, **query: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=30)
         at.query_params.update(query)
-        if user is not None:
-            at.session_state["user"] = user
+        sign_in(at, user)
         if lang is not None:
             at.session_state["lang"] = lang
         return at.run()
@@ -73,7 +72,7 @@ def test_overview_at_head_office(app: Callable[..., AppTest], tiny_bank: Path) -
     assert children["org_name"].tolist() == ["城关分行", "河西分行", "新区分行"]
     assert children["loan_count"].tolist() == [5, 1, 0]
     assert at.query_params == {"org": "000", "as_of": "2025-12-31"}
-    assert not at.button  # no way up from the user's own org
+    assert not at.main.button  # no way up from the user's own org
 
 
 def test_overview_at_a_sub_branch_and_back_up(app: Callable[..., AppTest], tiny_bank: Path) -> None:
@@ -82,7 +81,7 @@ def test_overview_at_a_sub_branch_and_back_up(app: Callable[..., AppTest], tiny_
     assert at.title[0].value == "东街支行"
     assert metrics_shown(at)["贷款笔数"] == fmt.count(summary(tiny_bank, "110").loan_count)  # 3
     assert [i.value for i in at.info] == ["东街支行没有下级机构。"]
-    at.button[0].click().run()  # 返回上级：城关分行
+    at.main.button[0].click().run()  # 返回上级：城关分行
     assert_clean(at)
     assert at.title[0].value == "城关分行"
     assert at.sidebar.selectbox(key="org_id").value == "100"
@@ -206,7 +205,9 @@ def test_a_new_load_is_seen_without_restart(
     copy = tmp_path / "wh.duckdb"  # a plain file: the first load adopts it as a generation
     shutil.copyfile(Warehouse(tiny_bank).current_file(), copy)
     use_warehouse(copy)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in(at)
+    at.run()
     assert metrics_shown(at)["贷款笔数"] == "6"
     with Warehouse(copy).writer() as con:  # a "load": L07 leaves December
         con.execute("DELETE FROM fct_loan_snapshot WHERE loan_id = 'L07' AND as_of_date = ?", [DEC])
@@ -219,7 +220,8 @@ def test_csv_download_holds_the_filtered_rejects(
     use_warehouse: Callable[[Path], None], tiny_bank: Path
 ) -> None:
     use_warehouse(tiny_bank)
-    csv = data.rejected_rows_csv(2, "loan_snapshots", None)().decode("utf-8-sig")
+    admin = CurrentUser("管理员", "admin", "000")
+    csv = data.rejected_rows_csv(admin, 2, "loan_snapshots", None)().decode("utf-8-sig")
     lines = csv.splitlines()
     assert lines[0].startswith("load_id,entity,file_name,row_number,column_name,value")
     assert len(lines) == 1 + 3
@@ -249,7 +251,9 @@ def test_pages_on_the_demo_bank(use_warehouse: Callable[[Path], None], demo_bank
         rules = demo_bank.settings.asset_quality
         expected = asset_quality.asset_quality_at(con, Scope(root), latest, rules)
         branch = asset_quality.asset_quality_by_org(con, Scope(root), latest, rules)["org_id"][0]
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    sign_in(at)
+    at.run()
     assert_clean(at)
     assert metrics_shown(at)["贷款笔数"] == fmt.count(expected.loan_count)
     assert metrics_shown(at)["不良贷款率"] == fmt.percent(expected.npl_ratio)

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User
 from daihou.settings import AssetQualityRules, default_settings
 from dashboard import exports
 from dashboard.data.core import (
     MAX_PLAIN,
     MAX_SCOPED,
     TTL,
+    audit,
     authorise,
     current_generation,
     cursor,
     customer_list,
+    refuse,
     within,
 )
 from dashboard.data.core import ScopeError as ScopeError  # re-exported for pages and tests
@@ -47,9 +49,6 @@ from metrics.roll_rates import FlowRates
 from metrics.scope import Scope
 from metrics.vintage import Basis
 
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
-
 DOWNLOAD_LIMIT = 1_000_000  # rejected rows in one CSV download
 
 
@@ -60,19 +59,19 @@ def root_org_id() -> str | None:
     return _root_org_id(current_generation())
 
 
-def visible_orgs(user: CurrentUser) -> pd.DataFrame:
+def visible_orgs(user: User) -> pd.DataFrame:
     """The orgs the user may pick, in tree order: org_id, org_name, level, parent_org_id,
     depth (below the user's org), path_name."""
     return _org_tree(current_generation(), user.org_id)
 
 
-def may_see(user: CurrentUser, org_id: str) -> bool:
+def may_see(user: User, org_id: str) -> bool:
     """Whether ``org_id`` exists and lies in the user's subtree."""
     return within(current_generation(), user.org_id, org_id)
 
 
 def scope_for(
-    user: CurrentUser,
+    user: User,
     org_id: str,
     *,
     product: str | None = None,
@@ -83,8 +82,7 @@ def scope_for(
     """The scope of ``org_id`` (and the optional loan filters) for this user; refuses an org
     the user may not see."""
     scope = Scope(org_id, product, customer_type, industry_code, guarantee_type)
-    authorise(current_generation(), user, scope)
-    return scope
+    return authorise(current_generation(), user, scope)
 
 
 # -- asset quality (METRICS.md §1) -----------------------------------------------------------
@@ -104,38 +102,38 @@ def trend_window(end: date, months: int) -> tuple[date, date]:
     return portfolio.trend_start(end, months), end
 
 
-def asset_quality_at(user: CurrentUser, scope: Scope, as_of: date) -> AssetQuality:
+def asset_quality_at(user: User, scope: Scope, as_of: date) -> AssetQuality:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _asset_quality_at(gen, scope, as_of)
 
 
-def asset_quality_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def asset_quality_trend(user: User, scope: Scope, start: date, end: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _asset_quality_trend(gen, scope, start, end)
 
 
-def asset_quality_by_org(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+def asset_quality_by_org(user: User, scope: Scope, as_of: date) -> pd.DataFrame:
     """§1 figures of each direct child of the scope's org, then its own book (if any)."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _asset_quality_by_org(gen, scope, as_of)
 
 
-def children_breakdown(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+def children_breakdown(user: User, scope: Scope, as_of: date) -> pd.DataFrame:
     """§1 figures of the scope's direct children (the sub-units to drill into); loans booked at
     the scope's org itself are left out, as the overview's caption says."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     by_org = _asset_quality_by_org(gen, scope, as_of)
     return by_org[~by_org["is_own_book"]].reset_index(drop=True)
 
 
-def floor_breaches(user: CurrentUser, scope: Scope, as_of: date) -> pd.DataFrame:
+def floor_breaches(user: User, scope: Scope, as_of: date) -> pd.DataFrame:
     """The §1 classification-floor breaches, largest balance first; names the customers."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
     return customer_list(user, _floor_breaches(gen, scope, as_of))
 
 
@@ -162,44 +160,42 @@ def default_opening(as_of: date) -> date | None:
     return year_end if year_end in earlier else earlier[0]
 
 
-def migration_matrix(user: CurrentUser, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
+def migration_matrix(user: User, scope: Scope, opening: date, closing: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _migration_matrix(gen, scope, opening, closing)
 
 
-def migration_rates(
-    user: CurrentUser, scope: Scope, opening: date, closing: date
-) -> MigrationRates:
+def migration_rates(user: User, scope: Scope, opening: date, closing: date) -> MigrationRates:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _migration_rates(gen, scope, opening, closing)
 
 
-def transition_matrix(user: CurrentUser, scope: Scope, month: date) -> pd.DataFrame:
+def transition_matrix(user: User, scope: Scope, month: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _transition_matrix(gen, scope, month)
 
 
-def flow_rates(user: CurrentUser, scope: Scope, month: date) -> FlowRates:
+def flow_rates(user: User, scope: Scope, month: date) -> FlowRates:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _flow_rates(gen, scope, month)
 
 
-def flow_rate_trend(user: CurrentUser, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def flow_rate_trend(user: User, scope: Scope, start: date, end: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _flow_rate_trend(gen, scope, start, end)
 
 
 def vintage_curves(
-    user: CurrentUser, scope: Scope, threshold: int, basis: Basis, as_of: date
+    user: User, scope: Scope, threshold: int, basis: Basis, as_of: date
 ) -> pd.DataFrame:
     """The §4 curves as the data stood at ``as_of``: cohorts and MOBs up to that month end."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     curves = _vintage_curves(gen, scope, threshold, basis)
     cohort = pd.to_datetime(curves["cohort_month"])
     months_on_book = (as_of.year - cohort.dt.year) * 12 + (as_of.month - cohort.dt.month)
@@ -209,47 +205,58 @@ def vintage_curves(
 # -- loads and rejects -----------------------------------------------------------------------
 
 
-def load_runs() -> pd.DataFrame:
-    return _load_runs(current_generation())
+def load_runs(user: User) -> pd.DataFrame:
+    return _load_runs(_loads_generation(user))
 
 
-def load_files(load_id: int) -> pd.DataFrame:
-    return _load_files(current_generation(), load_id)
+def load_files(user: User, load_id: int) -> pd.DataFrame:
+    return _load_files(_loads_generation(user), load_id)
 
 
 def rejected_rows(
+    user: User,
     load_id: int | None = None,
     entity: str | None = None,
     text: str | None = None,
     limit: int = 5000,
 ) -> pd.DataFrame:
-    return _rejected_rows(current_generation(), load_id, entity, text, limit)
+    """Rejected rows as delivered: raw values, personal data included (Access.LOADS only)."""
+    return _rejected_rows(_loads_generation(user), load_id, entity, text, limit)
 
 
 def rejected_counts(
-    load_id: int | None = None, entity: str | None = None, text: str | None = None
+    user: User, load_id: int | None = None, entity: str | None = None, text: str | None = None
 ) -> pd.DataFrame:
-    return _rejected_counts(current_generation(), load_id, entity, text)
+    return _rejected_counts(_loads_generation(user), load_id, entity, text)
 
 
 def rejected_rows_csv(
-    load_id: int | None, entity: str | None, text: str | None
+    user: User, load_id: int | None, entity: str | None, text: str | None
 ) -> Callable[[], bytes]:
     """A deferred CSV (UTF-8 with BOM, for Excel) of every rejected row matching the filters.
 
-    Built only when the user clicks download, from the generation shown now.
+    Built only when the user clicks download, from the generation shown now; the export goes
+    to the audit log.
     """
-    gen = current_generation()
+    gen = _loads_generation(user)
 
     def build() -> bytes:
         with cursor(gen) as con:
             frame = data_quality.rejected_rows(con, load_id, entity, text, DOWNLOAD_LIMIT)
+        audit(user, "export", f"rejected rows load={load_id} entity={entity} rows={len(frame)}")
         return exports.csv(frame)  # rejected values are hostile input: formula-guarded
 
     return build
 
 
 # -- internals -------------------------------------------------------------------------------
+
+
+def _loads_generation(user: User) -> str:
+    """The current generation, after refusing a user whose role may not see load data."""
+    if not user.may(Access.LOADS):
+        refuse(user, "loads data", f"role {user.role!r} may not see load runs or rejected rows")
+    return current_generation()
 
 
 def _rules() -> AssetQualityRules:

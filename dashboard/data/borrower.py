@@ -1,37 +1,38 @@
 """Data of the borrower file (客户视图): one customer, every section, for one user.
 
-A customer is shown to a user only when it has a loan booked in the user's subtree
-(``metrics.borrower.customer_in_subtree``); every function checks that first and raises
+A customer is shown to a user only when the role may see borrowers and the customer has a loan
+booked in the user's subtree (for an account manager: a loan they manage now;
+``metrics.borrower.customer_in_scope``); every function checks that first and raises
 ``core.ScopeError`` otherwise (unknown and out-of-scope customers get the same answer, so the
-refusal tells nothing about other branches' customers). Search is limited to the subtree of an
-org the user may see. Results are cached per (generation, customer, as-of date); lists and the
-profile carrying the customer's name or ID number pass ``core.customer_list``.
+refusal tells nothing about other branches' customers). Search is limited likewise. Opening a
+file goes to the audit log (``open_file``). Results are cached per (generation, customer, as-of
+date); lists and the profile carrying the customer's name or ID number pass
+``core.customer_list``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User
 from daihou.settings import AssetQualityRules, InspectionRules, default_settings
 from dashboard.data.core import (
     TTL,
     ScopeError,
+    audit,
     authorise,
     current_generation,
     cursor,
     customer_list,
+    refuse,
 )
 from metrics import borrower
 from metrics.borrower import SEARCH_LIMIT, Collateral, Exposure, Profile
 from metrics.scope import Scope
-
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
 
 MAX_CUSTOMERS = 256  # (customer, as-of date) pairs kept per section
 MAX_SEARCHES = 128
@@ -40,23 +41,30 @@ MAX_SEARCHES = 128
 # -- search and authorisation --------------------------------------------------------------
 
 
-def search(user: CurrentUser, org_id: str, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+def search(user: User, org_id: str, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
     """Customers of the subtree of ``org_id`` (which the user must be allowed to see) whose id
     or name matches ``text``; columns as metrics.borrower.search_customers."""
     gen = current_generation()
-    authorise(gen, user, Scope(org_id))
-    return customer_list(user, _search(gen, org_id, text.strip(), limit))
+    scope = authorise(gen, user, Scope(org_id), Access.BORROWERS)
+    found = _search(gen, org_id, text.strip(), limit, scope.manager_id)
+    return customer_list(user, found)
 
 
-def authorise_customer(user: CurrentUser, customer_id: str) -> None:
-    """Refuse a customer that is unknown or has no loan booked in the user's subtree."""
+def authorise_customer(user: User, customer_id: str) -> None:
+    """Refuse a customer the user may not see (see the module docstring)."""
     _checked(user, customer_id)
+
+
+def open_file(user: User, customer_id: str) -> None:
+    """Authorise the customer's file for the user and record the opening in the audit log."""
+    _checked(user, customer_id)
+    audit(user, "open_borrower", f"customer={customer_id}")
 
 
 # -- sections ----------------------------------------------------------------------------------
 
 
-def profile(user: CurrentUser, customer_id: str, as_of: date) -> Profile:
+def profile(user: User, customer_id: str, as_of: date) -> Profile:
     """Identity, rating, responsible manager and org (the name and ID number as the user may
     see them)."""
     gen = _checked(user, customer_id)
@@ -67,40 +75,40 @@ def profile(user: CurrentUser, customer_id: str, as_of: date) -> Profile:
     return borrower.profile_from_row(shown.iloc[0].to_dict())
 
 
-def rating_history(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def rating_history(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _rating_history(_checked(user, customer_id), customer_id, as_of)
 
 
-def loans(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def loans(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _loans(_checked(user, customer_id), customer_id, as_of)
 
 
-def exposure(user: CurrentUser, customer_id: str, as_of: date) -> Exposure:
+def exposure(user: User, customer_id: str, as_of: date) -> Exposure:
     """The customer's on-book totals at ``as_of`` (from the same cached loans frame)."""
     return borrower.exposure(loans(user, customer_id, as_of))
 
 
-def loan_history(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def loan_history(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _loan_history(_checked(user, customer_id), customer_id, as_of)
 
 
-def obligations(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def obligations(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _obligations(_checked(user, customer_id), customer_id, as_of)
 
 
-def inspections(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def inspections(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _inspections(_checked(user, customer_id), customer_id, as_of)
 
 
-def signals(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def signals(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _signals(_checked(user, customer_id), customer_id, as_of)
 
 
-def collateral(user: CurrentUser, customer_id: str, as_of: date) -> Collateral:
+def collateral(user: User, customer_id: str, as_of: date) -> Collateral:
     return _collateral(_checked(user, customer_id), customer_id, as_of)
 
 
-def collections(user: CurrentUser, customer_id: str, as_of: date) -> pd.DataFrame:
+def collections(user: User, customer_id: str, as_of: date) -> pd.DataFrame:
     return _collections(_checked(user, customer_id), customer_id, as_of)
 
 
@@ -116,24 +124,31 @@ def asset_quality_rules() -> AssetQualityRules:
 # -- internals -------------------------------------------------------------------------------
 
 
-def _checked(user: CurrentUser, customer_id: str) -> str:
-    """The current generation, after refusing a customer outside the user's subtree."""
+def _checked(user: User, customer_id: str) -> str:
+    """The current generation, after refusing (and auditing) a customer the user may not see."""
     gen = current_generation()
-    if not _in_subtree(gen, customer_id, user.org_id):
-        raise ScopeError(f"customer {customer_id!r} is unknown or outside {user.name}'s scope")
+    if not user.may(Access.BORROWERS):
+        refuse(user, f"customer={customer_id}", f"role {user.role!r} may not see borrowers")
+    manager = user.staff_id if user.own_book_only else None
+    if not _in_scope(gen, customer_id, user.org_id, manager):
+        refuse(
+            user,
+            f"customer={customer_id}",
+            f"customer {customer_id!r} is unknown or outside {user.name}'s scope",
+        )
     return gen
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_SEARCHES, show_spinner=False)
-def _search(gen: str, org_id: str, text: str, limit: int) -> pd.DataFrame:
+def _search(gen: str, org_id: str, text: str, limit: int, manager_id: str | None) -> pd.DataFrame:
     with cursor(gen) as con:
-        return borrower.search_customers(con, text, org_id, limit)
+        return borrower.search_customers(con, text, org_id, limit, manager_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_CUSTOMERS, show_spinner=False)
-def _in_subtree(gen: str, customer_id: str, org_id: str) -> bool:
+def _in_scope(gen: str, customer_id: str, org_id: str, manager_id: str | None) -> bool:
     with cursor(gen) as con:
-        return borrower.customer_in_subtree(con, customer_id, org_id)
+        return borrower.customer_in_scope(con, customer_id, org_id, manager_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_CUSTOMERS, show_spinner=False)

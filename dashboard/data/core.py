@@ -7,28 +7,29 @@ limits, and the two checks every page's data passes (scope and personal data).
   connections are not shared between threads: each query runs on its own cursor.
 - Results are cached with ``st.cache_data`` under (generation, arguments), so a new load
   invalidates them all at once; ttl and max_entries bound the memory.
-- ``authorise`` refuses an org outside the user's subtree; ``customer_list`` is the one place
-  where a list naming customers is masked for the user's role.
+- ``authorise`` is the one gate every figure and list passes: it refuses data the user's role
+  may not reach (``daihou.access``) and an org outside the user's subtree, records the refusal
+  in the audit log, and narrows an account manager's scope to their own loans. ``customer_list``
+  is the one place where a list naming customers is masked for the user's role.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User, mask_personal_data
+from daihou.accounts import Accounts
 from daihou.settings import default_settings
 from metrics import orgs
 from metrics.scope import Scope
 from warehouse.connection import Warehouse, WarehouseError
-
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
 
 TTL = "1h"  # results only change with the generation, which is in the key; ttl frees memory
 MAX_SCOPED = 512  # (org, month) combinations kept per scoped figure
@@ -36,7 +37,8 @@ MAX_PLAIN = 32
 
 
 class ScopeError(PermissionError):
-    """The requested org is unknown or outside the current user's subtree."""
+    """The user's role may not reach this data, or the org (customer) is unknown or outside
+    the user's subtree (own book)."""
 
 
 def warehouse_path() -> Path:
@@ -57,19 +59,47 @@ def current_generation() -> str:
     return str(current)
 
 
-def authorise(gen: str, user: CurrentUser, scope: Scope) -> None:
-    """Refuse a scope whose org is unknown or outside the user's subtree."""
+def authorise(gen: str, user: User, scope: Scope, access: Access = Access.PORTFOLIO) -> Scope:
+    """The scope as ``user`` may query it; refuses (and audits) data outside their role or
+    subtree. An account manager's scope is narrowed to their own loans."""
+    if not user.may(access):
+        refuse(user, f"{access} data", f"role {user.role!r} may not see {access} data")
     if not within(gen, user.org_id, scope.org_id):
-        raise ScopeError(f"org {scope.org_id!r} is unknown or outside {user.name}'s scope")
+        refuse(user, f"org {scope.org_id}", f"org {scope.org_id!r} is unknown or outside "
+               f"{user.name}'s scope")  # fmt: skip
+    if user.own_book_only:
+        if scope.manager_id not in (None, user.staff_id):
+            refuse(user, f"manager {scope.manager_id}", "another manager's loans")
+        return replace(scope, manager_id=user.staff_id)
+    return scope
 
 
-def customer_list(user: CurrentUser, frame: pd.DataFrame) -> pd.DataFrame:
-    """A list naming customers (customer_name: personal data), as ``user`` may see it.
+def refuse(user: User, what: str, reason: str) -> None:
+    """Record a refused request in the audit log and raise ScopeError."""
+    audit(user, "refused", what)
+    raise ScopeError(reason)
 
-    Until login and roles arrive every user is the admin demo user, who sees the names; the
-    roles issue masks them here, and every such list already passes through.
-    """
-    return frame
+
+def customer_list(user: User, frame: pd.DataFrame) -> pd.DataFrame:
+    """A list naming customers as ``user`` may see it: ID numbers and individuals' names
+    masked for the roles that may not see them (daihou.access)."""
+    return mask_personal_data(frame, user.role)
+
+
+def record_export(user: User, scope: Scope, file_name: str, rows: int) -> None:
+    """Audit an export: who, which file (what, org, date), the scope and the row count."""
+    manager = f" manager={scope.manager_id}" if scope.manager_id else ""
+    audit(user, "export", f"file={file_name} org={scope.org_id}{manager} rows={rows}")
+
+
+def accounts() -> Accounts:
+    """The accounts and audit-log store the settings name."""
+    return Accounts(default_settings().accounts_path)
+
+
+def audit(user: User | None, event: str, detail: str = "") -> None:
+    """Append to the audit log as ``user`` (None: nobody signed in)."""
+    accounts().record(user.username if user else None, event, detail)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -8,20 +8,17 @@ function authorises the scope first; results are cached by warehouse generation.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User
 from daihou.settings import ScoreRules, default_settings
 from dashboard.data.core import MAX_SCOPED, TTL, authorise, current_generation, cursor
 from metrics import obligations, scores
 from metrics.bonus import allocate
 from metrics.periods import Period
 from metrics.scope import Scope
-
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
 
 # What HR may see of an obligation: no customer, no loan.
 OBLIGATION_COLUMNS = ["kind", "trigger_date", "due_date", "status", "days_late", "days_overdue"]
@@ -32,42 +29,45 @@ def rules() -> ScoreRules:
     return default_settings().scores
 
 
-def manager_scores(user: CurrentUser, scope: Scope, period: Period) -> pd.DataFrame:
+def scope_for(user: User, org_id: str) -> Scope:
+    """The scope of ``org_id`` for staff figures; refuses an org or a role not allowed."""
+    return authorise(current_generation(), user, Scope(org_id), Access.STAFF)
+
+
+def manager_scores(user: User, scope: Scope, period: Period) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.STAFF)
     return _manager_scores(gen, scope, period)
 
 
-def org_scores(user: CurrentUser, scope: Scope, period: Period) -> pd.DataFrame:
+def org_scores(user: User, scope: Scope, period: Period) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.STAFF)
     return _org_scores(gen, scope, period)
 
 
-def manager_obligations(
-    user: CurrentUser, scope: Scope, period: Period, manager_id: str
-) -> pd.DataFrame:
+def manager_obligations(user: User, scope: Scope, period: Period, manager_id: str) -> pd.DataFrame:
     """The obligations due in the period that the manager held, with their status at the
     period end: kind, trigger_date, due_date, status, days_late, days_overdue."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.STAFF)
     return _manager_obligations(gen, scope, period, manager_id)
 
 
 def component_items(
-    user: CurrentUser, scope: Scope, period: Period, component: str, manager_id: str
+    user: User, scope: Scope, period: Period, component: str, manager_id: str
 ) -> pd.DataFrame:
     """The loans (or signals) behind one manager's component: item, numerator, denominator."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.STAFF)
     return _component_items(gen, scope, period, component, manager_id)
 
 
-def allocation(user: CurrentUser, scope: Scope, period: Period, pool: Decimal) -> pd.DataFrame:
+def allocation(user: User, scope: Scope, period: Period, pool: Decimal) -> pd.DataFrame:
     """metrics.bonus.allocate over the scope's managers with the configured threshold and
     deferred share."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.STAFF)
     return _allocation(gen, scope, period, pool)
 
 

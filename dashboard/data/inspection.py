@@ -8,11 +8,11 @@ The rules are the configured inspection rules (fixed for the process, so not in 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User
 from daihou.settings import InspectionRules, default_settings
 from dashboard.data.core import (
     MAX_SCOPED,
@@ -26,9 +26,6 @@ from metrics import obligations
 from metrics.obligations import Compliance, ReportQuality
 from metrics.scope import Scope
 
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
-
 LIST_LIMIT = 1_000  # rows of an obligation or inspection list a page shows
 EXPORT_LIMIT = 100_000  # rows of one export
 
@@ -38,67 +35,63 @@ def rules() -> InspectionRules:
     return default_settings().inspection
 
 
-def compliance(user: CurrentUser, scope: Scope, start: date, end: date, as_of: date) -> Compliance:
+def compliance(user: User, scope: Scope, start: date, end: date, as_of: date) -> Compliance:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _compliance(gen, scope, start, end, as_of)
 
 
-def by_org(user: CurrentUser, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
+def by_org(user: User, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _by_org(gen, scope, start, end, as_of)
 
 
-def by_manager(
-    user: CurrentUser, scope: Scope, start: date, end: date, as_of: date
-) -> pd.DataFrame:
+def by_manager(user: User, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
     """Compliance per responsible manager joined with their report quality (share_good,
     inspections), best on-time rate first."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _by_manager(gen, scope, start, end, as_of)
 
 
-def trend(user: CurrentUser, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
+def trend(user: User, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _trend(gen, scope, start, end, as_of)
 
 
-def by_kind(user: CurrentUser, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
+def by_kind(user: User, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _by_kind(gen, scope, start, end, as_of)
 
 
-def overdue_backlog(
-    user: CurrentUser, scope: Scope, as_of: date, limit: int = LIST_LIMIT
-) -> pd.DataFrame:
+def overdue_backlog(user: User, scope: Scope, as_of: date, limit: int = LIST_LIMIT) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
     return customer_list(user, _backlog(gen, scope, as_of, limit))
 
 
 def due_soon(
-    user: CurrentUser, scope: Scope, as_of: date, days: int, limit: int = LIST_LIMIT
+    user: User, scope: Scope, as_of: date, days: int, limit: int = LIST_LIMIT
 ) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
     return customer_list(user, _due_soon(gen, scope, as_of, days, limit))
 
 
-def report_quality(user: CurrentUser, scope: Scope, start: date, end: date) -> ReportQuality:
+def report_quality(user: User, scope: Scope, start: date, end: date) -> ReportQuality:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _report_quality(gen, scope, start, end)
 
 
 def report_issues(
-    user: CurrentUser, scope: Scope, start: date, end: date, limit: int = LIST_LIMIT
+    user: User, scope: Scope, start: date, end: date, limit: int = LIST_LIMIT
 ) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
     return customer_list(user, _report_issues(gen, scope, start, end, limit))
 
 

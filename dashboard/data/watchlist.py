@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from daihou.access import Access, User
 from daihou.settings import default_settings
 from dashboard.data.core import (
     MAX_SCOPED,
@@ -28,9 +28,6 @@ from metrics import watchlist as metric
 from metrics.scope import Scope
 from metrics.watchlist import Rules, WatchlistFilter, WatchlistSummary
 
-if TYPE_CHECKING:
-    from dashboard.session import CurrentUser
-
 LIST_LIMIT = 1_000  # customers the page's table shows
 EXPORT_LIMIT = 200_000  # customers in one download
 
@@ -40,16 +37,14 @@ def rules() -> Rules:
     return Rules.of(default_settings())
 
 
-def summary(
-    user: CurrentUser, scope: Scope, as_of: date, filters: WatchlistFilter
-) -> WatchlistSummary:
+def summary(user: User, scope: Scope, as_of: date, filters: WatchlistFilter) -> WatchlistSummary:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _summary(gen, scope, as_of, filters)
 
 
 def listing(
-    user: CurrentUser,
+    user: User,
     scope: Scope,
     as_of: date,
     filters: WatchlistFilter,
@@ -57,17 +52,17 @@ def listing(
 ) -> pd.DataFrame:
     """The first ``limit`` customers of the (filtered) list, highest score first."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
     return customer_list(user, _listing(gen, scope, as_of, filters, limit))
 
 
 def export_rows(
-    user: CurrentUser, scope: Scope, as_of: date, filters: WatchlistFilter
+    user: User, scope: Scope, as_of: date, filters: WatchlistFilter
 ) -> Callable[[], pd.DataFrame]:
     """The whole (filtered) list up to EXPORT_LIMIT, deferred: queried when the user clicks
     download, from the generation shown now; not cached (one-off and large)."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope, Access.BORROWERS)
 
     def rows() -> pd.DataFrame:
         with cursor(gen) as con:
@@ -77,18 +72,16 @@ def export_rows(
     return rows
 
 
-def by_org(user: CurrentUser, scope: Scope, as_of: date, filters: WatchlistFilter) -> pd.DataFrame:
+def by_org(user: User, scope: Scope, as_of: date, filters: WatchlistFilter) -> pd.DataFrame:
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _by_org(gen, scope, as_of, filters)
 
 
-def by_manager(
-    user: CurrentUser, scope: Scope, as_of: date, filters: WatchlistFilter
-) -> pd.DataFrame:
+def by_manager(user: User, scope: Scope, as_of: date, filters: WatchlistFilter) -> pd.DataFrame:
     """Responsible managers of the (filtered) list with their customer counts, most first."""
     gen = current_generation()
-    authorise(gen, user, scope)
+    scope = authorise(gen, user, scope)
     return _by_manager(gen, scope, as_of, filters)
 
 

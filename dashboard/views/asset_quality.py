@@ -9,11 +9,10 @@ narrow every section. Widgets and charts only: figures come from dashboard.data.
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, data, drill, exports, kpis, session, tables
+from dashboard import charts, data, downloads, drill, exports, kpis, session, tables
 from dashboard import format as fmt
 from dashboard.i18n import code_label, t
 from dashboard.kpis import Kpi
@@ -306,20 +305,4 @@ else:
         filters=t("export_filters", filters=filter_text) if filter_text else "",
     )
     name = f"floor_breaches_{f.org_id}_{f.as_of:%Y%m%d}"
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        t("download_xlsx"),
-        partial(exports.xlsx, export, title, t("aq_breaches")),  # built when clicked
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    buttons.download_button(
-        t("download_csv"),
-        partial(exports.csv, export),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    downloads.buttons(lambda: export, title, t("aq_breaches"), name, f.user, scope)

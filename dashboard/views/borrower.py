@@ -24,6 +24,7 @@ from metrics.borrower import SEARCH_LIMIT, Profile
 
 CHART_CONFIG = {"displaylogo": False}
 SEARCH_KEY = "bw_search"
+OPENED_KEY = "bw_opened"  # the customer whose opening was last audited in this session
 
 
 def iso(day: object) -> str:
@@ -133,7 +134,11 @@ if customer_id is None:
     st.info(t("bw_start"), icon=":material/person_search:")
     st.stop()
 try:
-    bd.authorise_customer(f.user, customer_id)
+    if st.session_state.get(OPENED_KEY) != customer_id:  # audited once per opening, not per rerun
+        bd.open_file(f.user, customer_id)
+        st.session_state[OPENED_KEY] = customer_id
+    else:
+        bd.authorise_customer(f.user, customer_id)
 except data.ScopeError:
     st.error(
         t("bw_refused", customer=customer_id, org=orgs.at[f.user.org_id, "org_name"]),

@@ -15,7 +15,7 @@ DISPLAY_LIMIT = 2000  # rejected rows shown on the page; the download has them a
 f = session.filters()
 st.title(t("page_data_quality"))
 
-runs = data.load_runs()
+runs = data.load_runs(f.user)
 if runs.empty:
     st.info(t("dq_no_runs"))
     st.stop()
@@ -38,7 +38,7 @@ load_id = st.selectbox(
 )
 
 st.subheader(t("dq_files"))
-tables.show(tables.load_files(data.load_files(load_id), f.lang), height="content")
+tables.show(tables.load_files(data.load_files(f.user, load_id), f.lang), height="content")
 
 st.subheader(t("dq_rejects"))
 st.caption(t("dq_rejects_caption"))
@@ -51,7 +51,7 @@ entity = left.selectbox(
 )
 search = right.text_input(t("dq_text"), key="dq_text").strip() or None
 
-counts = data.rejected_counts(load_id, entity, search)
+counts = data.rejected_counts(f.user, load_id, entity, search)
 if counts.empty:
     st.info(t("dq_no_rejects"))
     st.stop()
@@ -59,7 +59,7 @@ if counts.empty:
 st.markdown(f"**{t('dq_counts')}**")
 tables.show(tables.rejected_counts(counts, f.lang))
 
-rows = data.rejected_rows(load_id, entity, search, limit=DISPLAY_LIMIT)
+rows = data.rejected_rows(f.user, load_id, entity, search, limit=DISPLAY_LIMIT)
 total = int(counts["problem_count"].sum())
 st.markdown(f"**{t('dq_details')}**")
 if total > len(rows):
@@ -67,7 +67,7 @@ if total > len(rows):
 tables.show(tables.rejected_rows(rows, f.lang))
 st.download_button(
     t("dq_download"),
-    data.rejected_rows_csv(load_id, entity, search),
+    data.rejected_rows_csv(f.user, load_id, entity, search),
     file_name=f"rejected_rows_load{load_id}.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -13,10 +13,9 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard import data, hr_exports, hr_tables, session, tables
+from dashboard import data, downloads, hr_exports, hr_tables, session, tables
 from dashboard import format as fmt
 from dashboard.data import hr
-from dashboard.downloads import XLSX_MIME
 from dashboard.i18n import t
 from metrics.periods import periods_with_data
 from metrics.scores import ITEM_COMPONENTS
@@ -50,7 +49,7 @@ with st.expander(t("hr_config")):
     st.caption(hr_exports.config_summary(config, f.lang))
     st.dataframe(hr_exports.definitions_table(config, f.lang), hide_index=True)
 
-scope = data.scope_for(f.user, f.org_id)
+scope = hr.scope_for(f.user, f.org_id)
 scores = hr.manager_scores(f.user, scope, period)
 previous = hr.manager_scores(f.user, scope, period.previous())
 rated = scores[scores["rated"].astype(bool)]
@@ -128,19 +127,26 @@ if pool > 0:
     )  # fmt: skip
     tables.show(hr_tables.bonus(allocation, f.lang), height=420)
 buttons = st.container(horizontal=True)
-buttons.download_button(
+workbook_name = f"hr_scores_{f.org_id}_{period.label}"
+downloads.button(
     t("hr_download_xlsx"),
-    lambda: hr_exports.workbook(scores, allocation, config, period.end, generated, title, f.lang),
-    file_name=f"hr_scores_{f.org_id}_{period.label}.xlsx",
-    mime=XLSX_MIME,
-    icon=":material/download:",
-    on_click="ignore",
+    lambda: (
+        hr_exports.workbook(scores, allocation, config, period.end, generated, title, f.lang),
+        len(scores),
+    ),
+    f"{workbook_name}.xlsx",
+    f.user,
+    scope,
+    buttons,
 )
-buttons.download_button(
+downloads.button(
     t("hr_download_csv"),
-    lambda: hr_exports.scores_csv(scores, config, period.end, generated, title, f.lang),
-    file_name=f"hr_scores_{f.org_id}_{period.label}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    lambda: (
+        hr_exports.scores_csv(scores, config, period.end, generated, title, f.lang),
+        len(scores),
+    ),
+    f"{workbook_name}.csv",
+    f.user,
+    scope,
+    buttons,
 )

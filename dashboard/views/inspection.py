@@ -115,6 +115,8 @@ downloads.buttons(
     t("ins_export_title", what=t("ins_by_manager"), path=org.path_name, as_of=iso(f.as_of)),
     t("ins_by_manager"),
     f"inspection_ranking_{name}",
+    f.user,
+    scope,
 )
 
 # -- trend and kinds -------------------------------------------------------------------------
@@ -153,6 +155,8 @@ else:
         t("ins_export_title", what=t("ins_backlog"), path=org.path_name, as_of=iso(f.as_of)),
         t("ins_backlog"),
         f"inspection_backlog_{f.org_id}_{f.as_of:%Y%m%d}",
+        f.user,
+        scope,
     )
 
 # -- due soon --------------------------------------------------------------------------------
@@ -176,6 +180,8 @@ else:
         t("ins_export_title", what=t("ins_due_soon"), path=org.path_name, as_of=iso(f.as_of)),
         t("ins_due_soon"),
         f"inspection_due_{days}d_{f.org_id}_{f.as_of:%Y%m%d}",
+        f.user,
+        scope,
     )
 
 # -- report quality --------------------------------------------------------------------------
@@ -200,4 +206,6 @@ else:
         t("ins_export_title", what=t("ins_report"), path=org.path_name, as_of=iso(f.as_of)),
         t("ins_report"),
         f"inspection_reports_{name}",
+        f.user,
+        scope,
     )

@@ -182,4 +182,6 @@ downloads.buttons(
     ),
     t("wl_list"),
     f"watchlist_{f.org_id}_{f.as_of:%Y%m%d}",
+    f.user,
+    scope,
 )
