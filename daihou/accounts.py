@@ -11,12 +11,17 @@ command), without waiting for a load. SQLite serialises those writers itself.
   ``lockout`` (since the last good sign-in) the account refuses every attempt, right or wrong,
   until the window has passed. The count lives here, so it holds across sessions, browser
   reloads and dashboard processes.
+- A signed-in browser holds a random session token (a cookie); the store keeps only its SHA-256
+  with the session's start and last activity, so any dashboard process can resume it (a new
+  tab, a reload) until it ends: signed out, idle or too old, or its account disabled.
 - A role is one of ``access.ROLES``; an account holds an org (the root of what it may see) and,
   for an account manager, the staff id whose customers and figures are theirs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +53,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
     username  TEXT,                        -- null: nobody signed in (failed login: in detail)
     event     TEXT NOT NULL,               -- login, login_failed, open_borrower, export, account_…
     detail    TEXT NOT NULL DEFAULT ''     -- what, scope, row count: never a password
+);
+CREATE TABLE IF NOT EXISTS web_session (
+    token_hash  TEXT PRIMARY KEY,          -- SHA-256 of the browser's token; never the token
+    username    TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    ended_at    TEXT                       -- signed out, expired or account changed
 );
 CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -224,6 +236,51 @@ class Accounts:
             con.execute("COMMIT")
         return SignIn("ok", self.get(username)) if ok else SignIn("refused")
 
+    def open_session(self, username: str) -> str:
+        """A new browser session for ``username``: returns its token (kept only hashed)."""
+        token = secrets.token_urlsafe(32)
+        now = _iso(self.clock())
+        with self._connect() as con:
+            con.execute(
+                "INSERT INTO web_session VALUES (?, ?, ?, ?, NULL)",
+                (_token_hash(token), username, now, now),
+            )
+        return token
+
+    def resume_session(
+        self, token: str, idle: timedelta, max_age: timedelta
+    ) -> tuple[Account, datetime] | None:
+        """The account and sign-in time of the session ``token`` while it is open, not idle
+        longer than ``idle``, younger than ``max_age`` and its account enabled; its activity
+        is recorded. Else None (and a session found expired is ended, audited)."""
+        now = self.clock()
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            row = con.execute(
+                "SELECT w.username, w.created_at, w.last_seen, a.disabled FROM web_session AS w "
+                "JOIN account AS a USING (username) WHERE w.token_hash = ? AND w.ended_at IS NULL",
+                (_token_hash(token),),
+            ).fetchone()
+            if row is None:
+                con.execute("COMMIT")
+                return None
+            username, created, seen = row[0], datetime.fromisoformat(row[1]), row[2]
+            if row[3] or now - datetime.fromisoformat(seen) > idle or now - created > max_age:
+                _end_session(con, token, now)
+                _audit(con, username, "session_expired", "", now)
+                con.execute("COMMIT")
+                return None
+            con.execute(
+                "UPDATE web_session SET last_seen = ? WHERE token_hash = ?",
+                (_iso(now), _token_hash(token)),
+            )
+            con.execute("COMMIT")
+        return self.get(username), created
+
+    def end_session(self, token: str) -> None:
+        with self._connect() as con:
+            _end_session(con, token, self.clock())
+
     def record(self, username: str | None, event: str, detail: str = "") -> None:
         """Append an entry to the audit log."""
         with self._connect() as con:
@@ -263,6 +320,17 @@ def _locked_until(
     if len(rows) < max_failures:
         return None
     return datetime.fromisoformat(rows[-1][0]) + lockout
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _end_session(con: sqlite3.Connection, token: str, now: datetime) -> None:
+    con.execute(
+        "UPDATE web_session SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+        (_iso(now), _token_hash(token)),
+    )
 
 
 def _audit(

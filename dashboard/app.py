@@ -41,6 +41,7 @@ if data.generation() is None:
     st.stop()
 
 user = session.current_user()
+session.apply_cookie()
 if user is None:
     language_switch()
     sign_in.render()

@@ -40,7 +40,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "月末数据日期，默认为最新月末。",
         "Month end of the data; the latest by default.",
     ),
-    "signed_in_as": ("当前用户：{name}（{org}）", "User: {name} ({org})"),
     "no_warehouse": (
         "尚未加载数据：在 `{path}` 没有找到数据仓库。\n\n"
         "请先加载源数据：`daihou load <数据目录>`；或用 `daihou demo` 生成并加载演示数据；"

@@ -1,11 +1,14 @@
 """Who is looking, and the filters every page shares, kept in ``st.session_state``.
 
-A session holds its user from a successful sign-in (``sign_in``) until it signs out, stays idle
-longer than ``auth.idle_minutes`` or reaches ``auth.session_hours``. Every run re-reads the
-account, so a disabled account or a changed role or org ends the session at once. Session
-state lives on the server: the browser holds no token to steal or forge, and a reload starts a
-new session (sign in again). What the user may see is enforced by the data layer, which every
-page's data passes with the user; the sidebar only offers what it would allow.
+A session holds its user from a successful sign-in until it signs out, stays idle longer than
+``auth.idle_minutes`` or reaches ``auth.session_hours``. Every run re-reads the account, so a
+disabled account or a changed role or org ends the session at once.
+
+The browser keeps a random session token in a cookie (``daihou_session``, SameSite=Strict,
+Secure over https); the accounts store keeps only its hash. A new tab (every link to a
+borrower file opens one) or a reload resumes the session from it instead of asking for the
+password again; signing out ends it everywhere. What the user may see is enforced by the data
+layer, which every page's data passes with the user; the sidebar only offers what it allows.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ USER_KEY = "user"
 SIGNED_IN_KEY = "auth_signed_in"  # time.time() of the sign-in
 SEEN_KEY = "auth_seen"  # time.time() of the session's latest run
 NOTICE_KEY = "auth_notice"  # why the session ended, for the sign-in page
+TOKEN_KEY = "auth_token"  # the session's token (as in the browser's cookie)
+COOKIE_KEY = "auth_cookie"  # a cookie change for the browser: the token to set, or "" to clear
+COOKIE = "daihou_session"
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,17 @@ def current_user() -> User | None:
     changed (the reason is left for the sign-in page under NOTICE_KEY)."""
     user: User | None = st.session_state.get(USER_KEY)
     if user is None:
-        return None
+        return _resume()
     rules = accounts.rules()
     now = time.time()
     signed_in = st.session_state.setdefault(SIGNED_IN_KEY, now)
     seen = st.session_state.get(SEEN_KEY, now)
-    if now - seen > rules.idle_minutes * 60 or now - signed_in > rules.session_hours * 3600:
+    token = st.session_state.get(TOKEN_KEY)
+    if (
+        now - seen > rules.idle_minutes * 60
+        or now - signed_in > rules.session_hours * 3600
+        or (token and accounts.resume_session(token) is None)  # e.g. signed out in another tab
+    ):
         end_session(user, t("auth_expired"), "session_expired")
         return None
     if accounts.current_account(user.username) != user:
@@ -68,18 +79,57 @@ def current_user() -> User | None:
 
 
 def start_session(user: User) -> None:
-    """Sign ``user`` in: a fresh session state (nothing of a previous user's choices stays)."""
+    """Sign ``user`` in: a fresh session state (nothing of a previous user's choices stays)
+    and a session token for the browser to keep."""
     _clear_state()
-    now = time.time()
-    st.session_state.update({USER_KEY: user, SIGNED_IN_KEY: now, SEEN_KEY: now})
+    token = accounts.open_session(user)
+    _hold(user, token, time.time())
+    st.session_state[COOKIE_KEY] = token
 
 
 def end_session(user: User, notice: str | None = None, event: str = "logout") -> None:
-    """Sign out (or expire): forget the user and every choice of theirs; audited."""
-    accounts.sign_out(user, event)
+    """Sign out (or expire): end the token, forget the user and every choice of theirs;
+    audited."""
+    accounts.sign_out(user, st.session_state.get(TOKEN_KEY), event)
     _clear_state()
+    st.session_state[COOKIE_KEY] = ""
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def apply_cookie() -> None:
+    """Send the browser a pending change of its session cookie (set after sign-in, cleared
+    after sign-out), as a script: Streamlit has no server-side Set-Cookie."""
+    change = st.session_state.pop(COOKIE_KEY, None)
+    if change is None:
+        return
+    max_age = accounts.rules().session_hours * 3600 if change else 0
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={change}; Path=/; Max-Age={max_age}; "
+        "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def _resume() -> User | None:
+    """The user of the browser's session cookie, when it names an open session."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:
+        return None
+    found = accounts.resume_session(token)
+    if found is None:
+        st.session_state[COOKIE_KEY] = ""
+        return None
+    user, signed_in = found
+    _hold(user, token, signed_in.timestamp())
+    return user
+
+
+def _hold(user: User, token: str, signed_in: float) -> None:
+    st.session_state.update(
+        {USER_KEY: user, TOKEN_KEY: token, SIGNED_IN_KEY: signed_in, SEEN_KEY: time.time()}
+    )
 
 
 def _clear_state() -> None:

@@ -14,6 +14,8 @@ from dashboard import session
 from dashboard.data import accounts
 from dashboard.i18n import t
 
+USERNAME_KEY, PASSWORD_KEY = "sign_in_username", "sign_in_password"
+
 
 def render() -> None:
     st.title(t("app_title"))
@@ -24,10 +26,11 @@ def render() -> None:
         st.warning(t("auth_no_accounts"), icon=":material/person_off:")
     st.caption(t("auth_intro"))
     with st.form("sign_in", clear_on_submit=True, width=420):
-        username = st.text_input(t("auth_username"), autocomplete="username")
-        password = st.text_input(t("auth_password"), type="password",
-                                 autocomplete="current-password")  # fmt: skip
-        submitted = st.form_submit_button(t("auth_submit"), type="primary")
+        username = st.text_input(t("auth_username"), autocomplete="username", key=USERNAME_KEY)
+        password = st.text_input(
+            t("auth_password"), type="password", autocomplete="current-password", key=PASSWORD_KEY
+        )
+        submitted = st.form_submit_button(t("auth_submit"), type="primary", key="sign_in_submit")
     if submitted:
         result = accounts.sign_in(username, password)
         if result.outcome == "ok" and result.account is not None:

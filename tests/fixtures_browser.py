@@ -1,8 +1,10 @@
 """Browser-test plumbing: Streamlit as its own process, Debian chromium via Playwright.
 
-``serve`` runs the dashboard over a warehouse; the fixtures ``page`` (a zh-CN chromium tab),
-``app_url`` (the tiny bank) and ``demo_url`` (the demo bank) are registered in conftest;
-``settle`` waits for a run and its charts; ``full_screenshot`` saves a page to tests/artifacts/.
+``serve`` runs the dashboard over a warehouse with the demo accounts (one per role,
+daihou.demo_accounts); the fixtures ``page`` (a zh-CN chromium tab), ``app_url`` (the tiny
+bank) and ``demo_url`` (the demo bank) are registered in conftest; ``sign_in`` signs a tab in
+(the session cookie then carries it through every ``goto``); ``settle`` waits for a run and its
+charts; ``full_screenshot`` saves a page to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from pathlib import Path
 import playwright.sync_api as playwright_sync
 import pytest
 from playwright.sync_api import Page
+
+from daihou.accounts import Accounts
+from daihou.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
+from warehouse.connection import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 UCI_SOURCE = REPO / "data_sources" / "uci_credit_card" / "UCI_Credit_Card.csv"
@@ -46,8 +52,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(warehouse: Path, log_path: Path) -> Iterator[str]:
-    """Streamlit serving the dashboard over ``warehouse``; stopped on exit."""
+def serve(warehouse: Path, log_path: Path, show_demo_logins: bool = False) -> Iterator[str]:
+    """Streamlit serving the dashboard over ``warehouse``, with the demo accounts in an
+    accounts store beside ``log_path`` (``accounts.db``); stopped on exit."""
+    accounts = log_path.with_name("accounts.db")
+    with Warehouse(warehouse).connect_read_only() as con:
+        create_demo_accounts(Accounts(accounts), con)
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
@@ -58,7 +68,12 @@ def serve(warehouse: Path, log_path: Path) -> Iterator[str]:
             "--browser.gatherUsageStats", "false",
         ],
         cwd=REPO,
-        env={**os.environ, "DAIHOU_WAREHOUSE": str(warehouse)},
+        env={
+            **os.environ,
+            "DAIHOU_WAREHOUSE": str(warehouse),
+            "DAIHOU_ACCOUNTS": str(accounts),
+            "DAIHOU_AUTH__SHOW_DEMO_LOGINS": str(show_demo_logins).lower(),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -113,6 +128,16 @@ def page() -> Iterator[Page]:
             yield tab
         finally:
             browser.close()
+
+
+def sign_in(page: Page, url: str, username: str = "admin") -> None:
+    """Sign the tab in at ``url`` as the demo account ``username`` (its public password)."""
+    password = {d.username: d.password for d in DEMO_ACCOUNTS}[username]
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for()
 
 
 def settle(page: Page) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
-from fixtures_browser import ARTIFACTS, CHROMIUM, ROW_HEIGHT, UCI_SOURCE, serve, settle
+from fixtures_browser import ARTIFACTS, CHROMIUM, ROW_HEIGHT, UCI_SOURCE, serve, settle, sign_in
 from playwright.sync_api import Page
 
 from daihou.settings import Settings
@@ -29,6 +29,7 @@ pytestmark = [
 def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
     expect = playwright_sync.expect
     page.set_viewport_size({"width": 1440, "height": 2000})
+    sign_in(page, app_url)
     page.goto(app_url)
 
     main = page.locator('[data-testid="stMain"]')
@@ -74,6 +75,7 @@ def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
 def test_demo_bank_pages(demo_url: str, page: Page) -> None:
     """The pages on the realistic demo bank, at the head office and at one sub-branch."""
     expect = playwright_sync.expect
+    sign_in(page, demo_url)
     page.goto(demo_url)
     main = page.locator('[data-testid="stMain"]')
     expect(main.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
@@ -124,6 +126,7 @@ def _asset_quality_page(page, url: str, heading: str, charts: int, shot: str) ->
 
 def test_asset_quality_page_on_the_demo_bank(demo_url: str, page: Page) -> None:
     """Every section at the head office (8 charts); at a sub-branch the sub-unit chart drops."""
+    sign_in(page, demo_url)
     _asset_quality_page(
         page,
         demo_url + "/asset_quality",
@@ -145,6 +148,7 @@ def test_asset_quality_page_on_the_demo_bank(demo_url: str, page: Page) -> None:
 
 def test_asset_quality_page_on_real_data(uci_url: str, page: Page) -> None:
     """Six month ends and no cohort inside them: the vintage section says so, the rest draws."""
+    sign_in(page, uci_url)
     _asset_quality_page(
         page,
         uci_url + "/asset_quality",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
-from fixtures_browser import CHROMIUM, full_screenshot, settle
+from fixtures_browser import CHROMIUM, full_screenshot, settle, sign_in
 from fixtures_demo import DemoBank
 from playwright.sync_api import Page
 
@@ -81,6 +81,7 @@ def test_borrower_file_from_a_link_and_by_search(
     customer_id, name = rich_customer
     main = page.locator('[data-testid="stMain"]')
 
+    sign_in(page, demo_url)
     page.goto(f"{demo_url}/{links.borrower_url(customer_id)}")
     expect(main.get_by_role("heading", name=name)).to_be_visible()
     for section in SECTIONS:
@@ -104,6 +105,7 @@ def test_borrower_file_from_a_link_and_by_search(
 
 def test_unknown_customer_is_refused(demo_url: str, page: Page) -> None:
     expect = playwright_sync.expect
+    sign_in(page, demo_url)
     page.goto(f"{demo_url}/{links.borrower_url('NO-SUCH-CUSTOMER')}")
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("客户“NO-SUCH-CUSTOMER”不存在")).to_be_visible()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
-from fixtures_browser import CHROMIUM, full_screenshot
+from fixtures_browser import CHROMIUM, full_screenshot, sign_in
 from playwright.sync_api import Page
 
 pytestmark = [
@@ -18,6 +18,7 @@ pytestmark = [
 
 def test_inspection_page_for_a_branch_head(demo_url: str, page: Page) -> None:
     expect = playwright_sync.expect
+    sign_in(page, demo_url)
     page.goto(demo_url + "/inspection?org=BR01")
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name="逾期未检查清单")).to_be_visible()

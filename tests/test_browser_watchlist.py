@@ -10,7 +10,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
-from fixtures_browser import CHROMIUM, full_screenshot, settle
+from fixtures_browser import CHROMIUM, full_screenshot, settle, sign_in
 from playwright.sync_api import Page
 
 pytestmark = [
@@ -29,6 +29,7 @@ def _count(page: Page) -> int:
 
 def test_watchlist_page(demo_url: str, page: Page) -> None:
     expect = playwright_sync.expect
+    sign_in(page, demo_url)
     page.goto(demo_url + "/watchlist")
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name="江川农商银行总行 · 问题客户清单")).to_be_visible()

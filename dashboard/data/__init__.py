@@ -55,10 +55,6 @@ DOWNLOAD_LIMIT = 1_000_000  # rejected rows in one CSV download
 # -- org tree and scope --------------------------------------------------------------------
 
 
-def root_org_id() -> str | None:
-    return _root_org_id(current_generation())
-
-
 def visible_orgs(user: User) -> pd.DataFrame:
     """The orgs the user may pick, in tree order: org_id, org_name, level, parent_org_id,
     depth (below the user's org), path_name."""
@@ -262,12 +258,6 @@ def _loads_generation(user: User) -> str:
 def _rules() -> AssetQualityRules:
     """The configured floors and edges; fixed for the process, so not part of cache keys."""
     return default_settings().asset_quality
-
-
-@st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)
-def _root_org_id(gen: str) -> str | None:
-    with cursor(gen) as con:
-        return orgs.root_org_id(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_PLAIN, show_spinner=False)

@@ -8,7 +8,7 @@ lifetime, rate limit) are ``settings.auth``. Everything an admin reads or change
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -60,9 +60,30 @@ def current_account(username: str) -> User | None:
     return None if account.disabled else user_of(account)
 
 
-def sign_out(user: User, event: str = "logout") -> None:
-    """Record the end of a session: logout, session_expired or session_ended."""
-    accounts().record(user.username, event)
+def open_session(user: User) -> str:
+    """A browser-session token for a user who just signed in."""
+    return accounts().open_session(user.username)
+
+
+def resume_session(token: str) -> tuple[User, datetime] | None:
+    """The user and sign-in time of an open, unexpired session token; None otherwise."""
+    rule = rules()
+    found = accounts().resume_session(
+        token, timedelta(minutes=rule.idle_minutes), timedelta(hours=rule.session_hours)
+    )
+    if found is None:
+        return None
+    account, signed_in = found
+    return user_of(account), signed_in
+
+
+def sign_out(user: User, token: str | None, event: str = "logout") -> None:
+    """End the session (its token, when it has one) and record why: logout, session_expired
+    or session_ended."""
+    store = accounts()
+    if token:
+        store.end_session(token)
+    store.record(user.username, event)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from daihou.access import ROLES
 from daihou.accounts import AccountError
-from dashboard import data, downloads, exports, session, tables
+from dashboard import data, downloads, exports, session
 from dashboard.data import accounts
 from dashboard.i18n import t
 from metrics.scope import Scope
@@ -41,7 +41,7 @@ def role_label(role: str) -> str:
 st.subheader(t("adm_accounts"))
 listing = accounts.account_list(f.user)
 st.caption(t("adm_accounts_caption", n=len(listing)))
-tables.show(
+st.dataframe(
     pd.DataFrame(
         {
             t("auth_username"): listing["username"],
@@ -53,20 +53,23 @@ tables.show(
                 lambda off: t("adm_disabled") if off else t("adm_active")
             ),
         }
-    )
+    ),
+    hide_index=True,
 )
 
 add, change = st.columns(2)
 with add, st.form("adm_add", clear_on_submit=True, border=True):
     st.markdown(f"**{t('adm_add')}**")
-    username = st.text_input(t("auth_username"))
-    display_name = st.text_input(t("adm_display_name"))
-    password = st.text_input(t("auth_password"), type="password", autocomplete="new-password")
-    again = st.text_input(t("adm_password_again"), type="password", autocomplete="new-password")
-    role = st.selectbox(t("auth_role"), ROLES, format_func=role_label)
-    org_id = st.selectbox(t("adm_org"), org_ids, format_func=org_label)
-    staff_id = st.text_input(t("adm_staff_id"), help=t("adm_staff_help"))
-    if st.form_submit_button(t("adm_add_submit"), type="primary"):
+    username = st.text_input(t("auth_username"), key="adm_add_username")
+    display_name = st.text_input(t("adm_display_name"), key="adm_add_name")
+    password = st.text_input(t("auth_password"), type="password", autocomplete="new-password",
+                             key="adm_add_password")  # fmt: skip
+    again = st.text_input(t("adm_password_again"), type="password",
+                          autocomplete="new-password", key="adm_add_again")  # fmt: skip
+    role = st.selectbox(t("auth_role"), ROLES, format_func=role_label, key="adm_add_role")
+    org_id = st.selectbox(t("adm_org"), org_ids, format_func=org_label, key="adm_add_org")
+    staff_id = st.text_input(t("adm_staff_id"), help=t("adm_staff_help"), key="adm_add_staff")
+    if st.form_submit_button(t("adm_add_submit"), type="primary", key="adm_add_submit"):
         if password != again:
             st.error(t("adm_passwords_differ"))
         else:
@@ -121,7 +124,7 @@ shown = pd.DataFrame(
         t("adm_detail"): log["detail"],
     }
 )
-tables.show(shown, height=480)
+st.dataframe(shown, hide_index=True, height=480)
 downloads.button(
     t("download_csv"),
     lambda: (exports.csv(shown), len(shown)),
