@@ -1,5 +1,5 @@
-"""The ``daihou`` command line: generate, load, rebuild, rejects, figures, scores, bonus, users,
-serve, demo, adapt-uci."""
+"""The ``daihou`` command line: generate, load, rebuild, backup, restore, rejects, figures,
+scores, bonus, users, serve, demo, adapt-uci."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from daihou.accounts import Accounts
     from metrics.periods import Period
+    from warehouse.backup import Manifest as BackupManifest
 
 err = Console(stderr=True)
 out = Console(width=None if sys.stdout.isatty() else 200)  # pipes and logs: no folding at 80
@@ -131,10 +132,15 @@ def load(extract_dir: Path, warehouse: Path | None, encoding: str | None, as_jso
     from warehouse.connection import WarehouseError
 
     settings = _settings(warehouse)
-    quiet = as_json or not err.is_terminal
     try:
-        if quiet:
+        if as_json:
             summary = load_extract(extract_dir, settings, encoding=encoding)
+        elif not err.is_terminal:  # a log (cron, CI): one timestamped line per step
+
+            def log(step: str, entity: str) -> None:
+                click.echo(f"{dt.datetime.now():%H:%M:%S} {step} {entity}".rstrip(), err=True)
+
+            summary = load_extract(extract_dir, settings, encoding=encoding, progress=log)
         else:
             with err.status("loading …") as status:
 
@@ -443,6 +449,87 @@ def rebuild(warehouse: Path | None) -> None:
     err.print(f"rebuilt {settings.warehouse_path} in {time.perf_counter() - started:.1f} s")
 
 
+def _print_backup(title: str, manifest: BackupManifest) -> None:
+    """Tables, rows and file sizes of a backup, as a small table."""
+    table = Table(title=title)
+    for column in ("table", "rows", "MB"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for t in manifest.tables:
+        table.add_row(t.name, f"{t.rows:,}", f"{t.bytes / 1e6:,.1f}")
+    if manifest.accounts:
+        a = manifest.accounts
+        rows = f"{a.accounts:,} accounts, {a.audit_entries:,} audit entries"
+        table.add_row("accounts.db", rows, f"{a.bytes / 1e6:,.1f}")
+    table.add_row(
+        "total", f"{manifest.total_rows:,}", f"{manifest.total_bytes / 1e6:,.1f}", style="bold"
+    )
+    out.print(table)
+    out.print(f"source generation {manifest.source_generation}, taken {manifest.created_at}")
+
+
+@main.command()
+@click.argument("backup_dir", type=click.Path(path_type=Path, dir_okay=True, file_okay=False))
+@warehouse_option
+def backup(backup_dir: Path, warehouse: Path | None) -> None:
+    """Back up the warehouse (every table as Parquet, a manifest with row counts and
+    checksums) and the accounts store into the new folder BACKUP_DIR; runs while the
+    dashboard serves."""
+    from warehouse.backup import BackupError
+    from warehouse.backup import backup as run
+
+    settings = _settings(warehouse)
+    started = time.perf_counter()
+    try:
+        with err.status("backing up …") as status:
+            manifest = run(
+                settings.warehouse_path,
+                backup_dir,
+                settings.accounts_path,
+                progress=lambda name: status.update(f"backing up {name} …"),
+            )
+    except BackupError as exc:
+        err.print(f"[bold red]backup refused:[/] {exc}", highlight=False)
+        sys.exit(2)
+    _print_backup(f"backup → {backup_dir}", manifest)
+    out.print(f"written in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.argument("backup_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@warehouse_option
+@click.option(
+    "--with-accounts",
+    is_flag=True,
+    help="Also replace the accounts store and its audit log by the backup's (refused when "
+    "the live audit log has entries the backup lacks).",
+)
+def restore(backup_dir: Path, warehouse: Path | None, with_accounts: bool) -> None:
+    """Restore the warehouse from BACKUP_DIR as a new generation, verified before and after;
+    the warehouse is unchanged if anything does not match."""
+    from warehouse.backup import BackupError
+    from warehouse.backup import restore as run
+
+    settings = _settings(warehouse)
+    started = time.perf_counter()
+    try:
+        with err.status("verifying the backup …") as status:
+            manifest = run(
+                backup_dir,
+                settings.warehouse_path,
+                settings.accounts_path if with_accounts else None,
+                memory_limit=settings.load_memory_limit,
+                threads=settings.load_threads,
+                progress=lambda name: status.update(f"restoring {name} …"),
+            )
+    except BackupError as exc:
+        err.print(f"[bold red]restore refused:[/] {exc}", highlight=False)
+        sys.exit(2)
+    _print_backup(f"restored from {backup_dir}", manifest)
+    if with_accounts:
+        out.print(f"accounts restored into {settings.accounts_path}")
+    out.print(f"restored in {time.perf_counter() - started:.1f} s")
+
+
 @main.command()
 @warehouse_option
 @click.option("--load", "load_id", type=int, default=None, help="Load id (default: the latest).")
@@ -626,13 +713,18 @@ def adapt_uci(out_dir: Path, source: Path | None) -> None:
 
 
 def _adapt_uci_demo(settings: Settings) -> tuple[Settings, Path]:
-    """Adapt the UCI data into <data_dir>/uci-extract, for a warehouse of its own."""
+    """Adapt the UCI data into <data_dir>/uci-extract, for a warehouse (and demo accounts) of
+    its own."""
     from etl.adapters.uci_credit_card import to_extract
 
     extract = settings.data_dir / "uci-extract"
     with err.status(f"adapting the UCI credit-card data into {extract} …"):
         to_extract(settings.uci_source, extract)
-    return settings.model_copy(update={"warehouse": settings.data_dir / "uci.duckdb"}), extract
+    own = {
+        "warehouse": settings.data_dir / "uci.duckdb",
+        "accounts": settings.data_dir / "uci-accounts.db",
+    }  # its orgs are not the demo bank's
+    return settings.model_copy(update=own), extract
 
 
 def _serve(settings: Settings, port: int, address: str) -> None:

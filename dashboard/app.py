@@ -34,7 +34,7 @@ def language_switch() -> None:
     )
 
 
-if data.generation() is None:
+if data.pin_generation() is None:  # every figure of this run from one load
     language_switch()
     st.title(t("app_title"))
     st.info(t("no_warehouse", path=data.warehouse_path()), icon=":material/database:")

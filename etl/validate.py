@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from etl.contract import CODE_LISTS, ENTITIES, LOAD_ORDER, ColType, Column, Entity, code_aliases
-from etl.read import EXTRA_PREFIX, ExtractError, StagedFile, keep_extra_values
+from etl.read import ExtractError, StagedFile, keep_extra_values, read_error
 
 # Warehouse table and key column of each referenced entity, for reference checks.
 REF_TARGETS: dict[str, tuple[str, str]] = {
@@ -66,6 +66,11 @@ class Msg:
 def lit(text: str) -> str:
     """A SQL string literal of a constant from this code base (names, messages, codes)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _printf_text(text: str) -> str:
+    """A contract name inside a printf template: its '%' (年利率%) is a literal percent."""
+    return text.replace("%", "%%")
 
 
 def qi(name: str) -> str:
@@ -135,7 +140,8 @@ class Validator:
         """typed_<entity>: each column's trimmed text (<col>__raw) and its parsed value.
 
         Built in one pass over the file; for a CSV the row number is the table's rowid, which
-        follows the file's order.
+        follows the file's order. Rows the reader could not parse (a ragged CSV row, a formula
+        cell) go to _rejects with their reason; the rest of the file goes on.
         """
         staged = self.delivery.files[entity.name]
         cols = ["_row"] if staged.numbered else []
@@ -145,21 +151,39 @@ class Validator:
             text = _trimmed(qi(col.name)) if col.name in staged.present else "NULL"
             cols.append(f"{text}::VARCHAR AS {raw_name}")
             parsed.append(f"{_parse(col, raw_name)} AS {qi(col.name)}")
-        cols += [qi(EXTRA_PREFIX + c) for c in staged.extra]
+        cols += [qi(c) for c in staged.extra_sql]
         table = f"typed_{entity.name}"
         try:
-            self.con.execute(
-                f"CREATE TEMP TABLE {table}_t AS SELECT *, {', '.join(parsed)} "
-                f"FROM (SELECT {', '.join(cols)} FROM raw_{entity.name})"
-            )
-        except duckdb.Error as exc:
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ExtractError(f"{staged.path.name}: cannot be read: {detail}") from None
+            try:
+                self.con.execute(
+                    f"CREATE TEMP TABLE {table}_t AS SELECT *, {', '.join(parsed)} "
+                    f"FROM (SELECT {', '.join(cols)} FROM raw_{entity.name})"
+                )
+            except duckdb.Error as exc:
+                raise read_error(staged, exc) from None
+            typed_rows = self.con.execute(f"SELECT count(*) FROM {table}_t").fetchall()[0][0]
+            rejected = staged.reader_rejects(self.con, typed_rows)
+            if staged.row_map is not None:  # some CSV rows were unparsable: number around them
+                self.con.execute(
+                    f"CREATE TEMP TABLE {table}_n AS "
+                    f"SELECT t._rid + 1 + coalesce(m.k, 0) AS _row, t.* EXCLUDE (_rid) "
+                    f"FROM (SELECT rowid AS _rid, * FROM {table}_t) AS t "
+                    f"ASOF LEFT JOIN {staged.row_map} AS m ON t._rid >= m.g ORDER BY t._rid"
+                )
+                self.con.execute(f"DROP TABLE {table}_t")
+                self.con.execute(f"ALTER TABLE {table}_n RENAME TO {table}_t")
+                staged.numbered = True
+            if rejected is not None:
+                self.con.execute(
+                    "INSERT INTO _rejects SELECT $entity, $file, row_number, column_name, value, "
+                    f"check_code, reason, reason_en FROM {rejected}",
+                    {"entity": entity.name, "file": staged.path.name},
+                )
         finally:
             staged.release(self.con)
         row = "" if staged.numbered else "rowid + 1 AS _row, "
         self.con.execute(f"CREATE TEMP VIEW {table} AS SELECT {row}* FROM {table}_t")
-        staged.rows = self.con.execute(f"SELECT count(*) FROM {table}_t").fetchone()[0]
+        staged.rows = typed_rows + staged.unparsed_rows
         keep_extra_values(self.con, staged, table)
 
     def _delivery_as_of(self) -> dt.date | None:
@@ -200,7 +224,7 @@ class Validator:
         as_of = {"as_of": self.delivery.as_of}
         for col in entity.columns:
             raw, val = f"t.{qi(col.name + '__raw')}", f"t.{qi(col.name)}"
-            name = f"{col.name} [{col.alias_zh}]"
+            name = _printf_text(f"{col.name} [{col.alias_zh}]")
             shown = (f"left({raw}, 60)",)
             if not col.nullable:
                 msg = Msg(f"{name} 不能为空：请填写该列", f"{col.name} is empty; it is required")
@@ -241,11 +265,12 @@ class Validator:
                 f"{col.name} date %s is outside 1900–2100",
                 shown,
             )
+            # a date without a year (DuckDB's infinity) is out of range too
             self._reject(
                 entity,
                 col.name,
                 raw,
-                f"year({val}) NOT BETWEEN 1900 AND 2100",
+                f"NOT (isfinite({val}) AND year({val}) BETWEEN 1900 AND 2100)",
                 "date_out_of_range",
                 msg,
             )
@@ -298,7 +323,8 @@ class Validator:
                 known += f" UNION ALL SELECT {target_key} FROM ok_{col.ref}"
             raw, val = f"t.{qi(col.name + '__raw')}", f"t.{qi(col.name)}"
             msg = Msg(
-                f"{col.name} [{col.alias_zh}]“%s”在{ENTITIES[col.ref].label_zh}中不存在"
+                _printf_text(f"{col.name} [{col.alias_zh}]")
+                + f"“%s”在{_printf_text(ENTITIES[col.ref].label_zh)}中不存在"
                 "（本次报送和仓库中都没有，或该行已被拒收）",
                 f'{col.name} "%s" is not a known {col.ref} key '
                 "(not in this delivery nor the warehouse, or its row was rejected)",
@@ -457,8 +483,10 @@ def _parse(col: Column, raw: str) -> str:
         whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in code_aliases(col.codes).items())
         return f"(CASE {raw} {whens} END)"
     if col.type == ColType.DATE:
-        # TRY_CAST reads YYYY-MM-DD and YYYY/MM/DD fast; strptime only sees what it left NULL
-        return f"COALESCE(TRY_CAST({raw} AS DATE), CAST(try_strptime({raw}, '%Y%m%d') AS DATE))"
+        # TRY_CAST reads YYYY-MM-DD and YYYY/MM/DD fast; strptime only sees what it left NULL.
+        # A date starts with a digit: DuckDB would also cast 'epoch' and 'infinity'.
+        date = f"COALESCE(TRY_CAST({raw} AS DATE), CAST(try_strptime({raw}, '%Y%m%d') AS DATE))"
+        return f"CASE WHEN left({raw}, 1) BETWEEN '0' AND '9' THEN {date} END"
     if col.type in SQL_TYPES:
         # a cast rounds silently ('12.345' -> 12.35, '1.5' -> 2): the exactness check in
         # _column_checks compares with the EXACT value and rejects what would be altered

@@ -21,8 +21,8 @@ def daihou(*args: str, warehouse: Path | None = None) -> subprocess.CompletedPro
 
 
 COMMANDS = [
-    "generate", "load", "rebuild", "rejects", "figures", "scores", "bonus", "users",
-    "serve", "demo", "adapt-uci",
+    "generate", "load", "rebuild", "backup", "restore", "rejects", "figures", "scores", "bonus",
+    "users", "serve", "demo", "adapt-uci",
 ]  # fmt: skip
 
 

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -373,44 +368,3 @@ def test_unknown_columns_are_kept_aside(tmp_path: Path) -> None:
             "SELECT row_number, value FROM meta_extra_value ORDER BY row_number"
         ).fetchall()
     assert kept == [(1, "A-0"), (2, "A-1"), (3, "A-2")]
-
-
-def _big_extract(tmp_path: Path) -> Path:
-    """TINY with many snapshot rows, so that a load takes long enough to be killed mid-way."""
-    tables = copy_tables()
-    base = tables["loan_snapshots"][0]
-    months = [dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)]
-    tables["loans"] += [{**tables["loans"][0], "loan_id": f"B{i}"} for i in range(40_000)]
-    tables["loan_snapshots"] += [
-        {**base, "loan_id": f"B{i}", "as_of_date": m.isoformat()}
-        for i in range(40_000)
-        for m in months
-    ]
-    return write_extract(tmp_path / "big", tables)
-
-
-@pytest.mark.slow
-def test_killed_load_leaves_the_warehouse_unchanged(tmp_path: Path) -> None:
-    settings = settings_for(tmp_path)
-    load_extract(write_extract(tmp_path / "ex"), settings, today=TODAY)
-    before = fingerprint(settings)
-    big = _big_extract(tmp_path)
-    env = {**os.environ, "DAIHOU_WAREHOUSE": str(settings.warehouse_path)}
-    cmd = [sys.executable, "-m", "daihou.cli", "load", str(big)]
-    killed = 0
-    for delay in (0.3, 0.8, 1.5):
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
-        proc.wait()
-        assert fingerprint(settings) == before or proc.returncode == 0
-        if proc.returncode == 0:
-            break
-    assert killed >= 1, "the load finished before any kill; make the extract bigger"
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    after = fingerprint(settings)
-    assert after["dim_loan"][0] == 40_004
-    assert not list(Warehouse(settings.warehouse_path).generations.glob("*.tmp*"))

@@ -60,9 +60,10 @@ class Warehouse:
 
     @contextlib.contextmanager
     def writer(
-        self, memory_limit: str | None = None, threads: int | None = None
+        self, memory_limit: str | None = None, threads: int | None = None, fresh: bool = False
     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to a new generation, published only if the block succeeds."""
+        """A read-write connection to a new generation, published only if the block succeeds:
+        a copy of the current one, or with ``fresh`` an empty one (a restore)."""
         self.generations.mkdir(parents=True, exist_ok=True)
         with self._write_lock():
             self._adopt_plain_file()
@@ -70,7 +71,7 @@ class Warehouse:
             stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
             tmp = self.generations / f"gen-{stamp}.duckdb.tmp"
             current = self.current_file()
-            if current is not None:
+            if current is not None and not fresh:
                 shutil.copyfile(current, tmp)
             con = duckdb.connect(str(tmp))
             try:
@@ -125,8 +126,14 @@ class Warehouse:
         self._prune(keep=target)
 
     def _remove_stray_files(self) -> None:
-        """Delete what a killed load left behind: temporary generations and their WALs."""
+        """Delete what a killed load left behind: temporary generations, their WALs and spill
+        folders, and a link it was about to rename into place."""
         for f in self.generations.glob("*.tmp*"):
+            if f.is_dir():  # DuckDB's spill folder of a killed load
+                shutil.rmtree(f, ignore_errors=True)
+            else:
+                _unlink(f)
+        for f in self.path.parent.glob(f".{self.path.name}.link-*"):
             _unlink(f)
 
     def _prune(self, keep: Path) -> None:

@@ -32,6 +32,7 @@ from dashboard.data.core import (
 )
 from dashboard.data.core import ScopeError as ScopeError  # re-exported for pages and tests
 from dashboard.data.core import generation as generation
+from dashboard.data.core import pin_generation as pin_generation
 from dashboard.data.core import warehouse_path as warehouse_path
 from metrics import (
     asset_quality,

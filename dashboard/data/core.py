@@ -3,7 +3,9 @@ limits, and the two checks every page's data passes (scope and personal data).
 
 - One read-only connection per warehouse *generation* (``st.cache_resource``). The generation
   file is the cache key: after a load swaps the warehouse link, the next call sees a new file
-  and opens it, while sessions still reading the old one finish undisturbed. DuckDB
+  and opens it, while sessions still reading the old one finish undisturbed. A page run pins
+  the generation at its start (``pin_generation``), so every figure of one run comes from the
+  same load, even when a load publishes a new generation in the middle of the run. DuckDB
   connections are not shared between threads: each query runs on its own cursor.
 - Results are cached with ``st.cache_data`` under (generation, arguments), so a new load
   invalidates them all at once; ttl and max_entries bound the memory.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from metrics import orgs
 from metrics.scope import Scope
 from warehouse.connection import Warehouse, WarehouseError
 
+_pinned: ContextVar[Path | None] = ContextVar("daihou_generation", default=None)
 TTL = "1h"  # results only change with the generation, which is in the key; ttl frees memory
 MAX_SCOPED = 512  # (org, month) combinations kept per scoped figure
 MAX_PLAIN = 32
@@ -51,9 +55,18 @@ def generation() -> Path | None:
     return Warehouse(warehouse_path()).current_file()
 
 
-def current_generation() -> str:
-    """The generation file as a cache key; raises when nothing was loaded yet."""
+def pin_generation() -> Path | None:
+    """Fix the generation for the rest of this page run (called first by every run of the
+    app); returns it, None when nothing was loaded yet."""
     current = generation()
+    _pinned.set(current)
+    return current
+
+
+def current_generation() -> str:
+    """The generation file as a cache key: the one pinned for this page run, else the current
+    one; raises when nothing was loaded yet."""
+    current = _pinned.get() or generation()
     if current is None:
         raise WarehouseError(f"no warehouse at {warehouse_path()}")
     return str(current)
