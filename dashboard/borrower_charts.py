@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import format as fmt
-from dashboard.charts import CLASS_COLOURS, common_layout
+from dashboard.charts import AMOUNT_TICKS, CLASS_COLOURS, common_layout
 from dashboard.i18n import Lang, code_label, text
 from etl.contract import CLASSES
 
@@ -82,7 +82,7 @@ def loan_history(history: pd.DataFrame, lang: Lang) -> go.Figure:
         },
         yaxis={
             "title": text("axis_balance", lang, unit=unit.label),
-            "tickformat": ",.0f",
+            "tickformat": AMOUNT_TICKS,
             "rangemode": "tozero",
         },
         yaxis2={

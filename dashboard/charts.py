@@ -68,7 +68,7 @@ def class_trend(trend: pd.DataFrame, lang: Lang, month_labels: int = 12) -> go.F
         hovermode="x unified",
         height=380,
         xaxis=_month_axis(months.nunique(), lang, month_labels),
-        yaxis={"title": text("axis_balance", lang, unit=unit.label), "tickformat": ",.0f"},
+        yaxis={"title": text("axis_balance", lang, unit=unit.label), "tickformat": AMOUNT_TICKS},
         **common_layout(),
     )
     return fig
@@ -427,6 +427,17 @@ def _rate_lines(
         **common_layout(),
     )
     return fig
+
+
+# Amount ticks: 0.2 and 1.5 (亿元) as they are, 12,000 (万元) without decimals.
+AMOUNT_TICKS = ",.6~g"
+
+
+def count_axis(largest: float) -> dict:
+    """Tick settings of an axis of counts: whole numbers only (a step of 1 when they are few,
+    where plotly would otherwise put ticks at 0.5 and round them to repeated labels; NaN, from
+    an empty frame, counts as many)."""
+    return {"tickformat": ",d", **({"dtick": 1} if largest <= 10 else {})}
 
 
 def common_layout() -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import common_layout
+from dashboard.charts import common_layout, count_axis
 from dashboard.i18n import Lang, text
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f2a900", "overdue": "#c62828"}
@@ -81,7 +81,10 @@ def trend(frame: pd.DataFrame, lang: Lang) -> go.Figure:
         hovermode="x unified",
         height=400,
         xaxis={"type": "category", "title": text("axis_month", lang), "tickangle": 0},
-        yaxis={"title": text("ins_axis_obligations", lang), "tickformat": ",d"},
+        yaxis={
+            "title": text("ins_axis_obligations", lang),
+            **count_axis(frame[["on_time", "late", "overdue"]].sum(axis=1).max()),
+        },
         yaxis2={
             "overlaying": "y",
             "side": "right",

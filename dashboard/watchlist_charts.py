@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import common_layout
+from dashboard.charts import common_layout, count_axis
 from dashboard.i18n import Lang, text
 from metrics.watchlist import SEVERITIES
 
@@ -38,7 +38,11 @@ def by_trigger(counts: dict[str, int], labels: dict[str, str], lang: Lang) -> go
     )
     fig.update_layout(
         height=80 + _BAR_HEIGHT * len(names),
-        xaxis={"title": text("wl_axis_customers", lang), "tickformat": ",d", "rangemode": "tozero"},
+        xaxis={
+            "title": text("wl_axis_customers", lang),
+            "rangemode": "tozero",
+            **count_axis(max((counts[n] for n in names), default=0)),
+        },
         yaxis={"autorange": "reversed", "automargin": True},
         showlegend=False,
         **{**common_layout(), "margin": {"l": 10, "r": 30, "t": 40, "b": 10}},
@@ -66,7 +70,11 @@ def by_severity(frame: pd.DataFrame, labels: list[str], lang: Lang) -> go.Figure
     fig.update_layout(
         barmode="stack",
         height=110 + _BAR_HEIGHT * len(labels),
-        xaxis={"title": text("wl_axis_customers", lang), "tickformat": ",d", "rangemode": "tozero"},
+        xaxis={
+            "title": text("wl_axis_customers", lang),
+            "rangemode": "tozero",
+            **count_axis(frame[[f"count_{s}" for s in SEVERITIES]].sum(axis=1).max()),
+        },
         yaxis={"autorange": "reversed", "automargin": True},
         **{**common_layout(), "margin": {"l": 10, "r": 30, "t": 40, "b": 10}},
     )
