@@ -90,12 +90,14 @@ def mask_personal_data(frame: pd.DataFrame, role: str) -> pd.DataFrame:
     """``frame`` as ``role`` may see it: ``id_number`` and individuals' ``customer_name``
     masked where the role may not see them (a name whose customer type the frame does not
     carry is masked too). Returns a copy when anything changes."""
-    masked = frame
-    if "id_number" in frame.columns and role not in SEES_ID_NUMBERS:
-        masked = masked.copy()
+    mask_ids = "id_number" in frame.columns and role not in SEES_ID_NUMBERS
+    mask_names = "customer_name" in frame.columns and role not in SEES_NAMES
+    if not (mask_ids or mask_names):
+        return frame
+    masked = frame.copy()
+    if mask_ids:
         masked["id_number"] = masked["id_number"].map(mask_id_number)
-    if "customer_name" in frame.columns and role not in SEES_NAMES:
-        masked = masked.copy() if masked is frame else masked
+    if mask_names:
         personal = (
             masked["customer_type"] != CORPORATE
             if "customer_type" in masked.columns

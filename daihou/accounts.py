@@ -68,6 +68,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 _hasher = PasswordHasher()
+_READY: set[Path] = set()  # accounts files whose schema this process has set up
 
 
 class AccountError(ValueError):
@@ -102,11 +103,16 @@ class Accounts:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection; the schema (and WAL mode, which the file keeps) is set up once per
+        process and file: every dashboard run connects, so no DDL on that path."""
+        fresh = self.path not in _READY or not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(_SCHEMA)
+            if fresh:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(_SCHEMA)
+                _READY.add(self.path)
             yield con
         finally:
             con.close()

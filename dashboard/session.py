@@ -63,15 +63,19 @@ def current_user() -> User | None:
     now = time.time()
     signed_in = st.session_state.setdefault(SIGNED_IN_KEY, now)
     seen = st.session_state.get(SEEN_KEY, now)
-    token = st.session_state.get(TOKEN_KEY)
-    if (
-        now - seen > rules.idle_minutes * 60
-        or now - signed_in > rules.session_hours * 3600
-        or (token and accounts.resume_session(token) is None)  # e.g. signed out in another tab
-    ):
+    if now - seen > rules.idle_minutes * 60 or now - signed_in > rules.session_hours * 3600:
         end_session(user, t("auth_expired"), "session_expired")
         return None
-    if accounts.current_account(user.username) != user:
+    token = st.session_state.get(TOKEN_KEY)
+    if token:  # one read of the store: the session (ended in another tab?) and its account
+        found = accounts.resume_session(token)
+        if found is None:
+            end_session(user, t("auth_expired"), "session_expired")
+            return None
+        current: User | None = found[0]
+    else:
+        current = accounts.current_account(user.username)
+    if current != user:
         end_session(user, t("auth_account_changed"), "session_ended")
         return None
     st.session_state[SEEN_KEY] = now

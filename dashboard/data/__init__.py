@@ -27,7 +27,7 @@ from dashboard.data.core import (
     current_generation,
     cursor,
     customer_list,
-    refuse,
+    require,
     within,
 )
 from dashboard.data.core import ScopeError as ScopeError  # re-exported for pages and tests
@@ -251,8 +251,7 @@ def rejected_rows_csv(
 
 def _loads_generation(user: User) -> str:
     """The current generation, after refusing a user whose role may not see load data."""
-    if not user.may(Access.LOADS):
-        refuse(user, "loads data", f"role {user.role!r} may not see load runs or rejected rows")
+    require(user, Access.LOADS, "load runs and rejected rows")
     return current_generation()
 
 

@@ -16,7 +16,7 @@ from daihou.access import Access, User
 from daihou.accounts import Account, AccountError, SignIn
 from daihou.demo_accounts import DEMO_ACCOUNTS
 from daihou.settings import AuthRules, default_settings
-from dashboard.data.core import accounts, refuse
+from dashboard.data.core import accounts, require
 
 AUDIT_COLUMNS = ["id", "at", "username", "event", "detail"]
 ACCOUNT_COLUMNS = ["username", "display_name", "role", "org_id", "staff_id", "disabled"]
@@ -155,5 +155,4 @@ def audit_entries(
 
 
 def _admin(user: User, what: str) -> None:
-    if not user.may(Access.ADMIN):
-        refuse(user, what, f"role {user.role!r} may not manage accounts or read the audit log")
+    require(user, Access.ADMIN, what)

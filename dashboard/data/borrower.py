@@ -29,6 +29,7 @@ from dashboard.data.core import (
     cursor,
     customer_list,
     refuse,
+    require,
 )
 from metrics import borrower
 from metrics.borrower import SEARCH_LIMIT, Collateral, Exposure, Profile
@@ -127,8 +128,7 @@ def asset_quality_rules() -> AssetQualityRules:
 def _checked(user: User, customer_id: str) -> str:
     """The current generation, after refusing (and auditing) a customer the user may not see."""
     gen = current_generation()
-    if not user.may(Access.BORROWERS):
-        refuse(user, f"customer={customer_id}", f"role {user.role!r} may not see borrowers")
+    require(user, Access.BORROWERS, f"customer={customer_id}")
     manager = user.staff_id if user.own_book_only else None
     if not _in_scope(gen, customer_id, user.org_id, manager):
         refuse(

@@ -75,8 +75,7 @@ def current_generation() -> str:
 def authorise(gen: str, user: User, scope: Scope, access: Access = Access.PORTFOLIO) -> Scope:
     """The scope as ``user`` may query it; refuses (and audits) data outside their role or
     subtree. An account manager's scope is narrowed to their own loans."""
-    if not user.may(access):
-        refuse(user, f"{access} data", f"role {user.role!r} may not see {access} data")
+    require(user, access, f"{access} data")
     if not within(gen, user.org_id, scope.org_id):
         refuse(user, f"org {scope.org_id}", f"org {scope.org_id!r} is unknown or outside "
                f"{user.name}'s scope")  # fmt: skip
@@ -85,6 +84,12 @@ def authorise(gen: str, user: User, scope: Scope, access: Access = Access.PORTFO
             refuse(user, f"manager {scope.manager_id}", "another manager's loans")
         return replace(scope, manager_id=user.staff_id)
     return scope
+
+
+def require(user: User, access: Access, what: str) -> None:
+    """Refuse (and audit) ``what`` unless the user's role reaches ``access`` data."""
+    if not user.may(access):
+        refuse(user, what, f"role {user.role!r} may not see {access} data ({what})")
 
 
 def refuse(user: User, what: str, reason: str) -> None:
