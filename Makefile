@@ -30,8 +30,8 @@ lint: setup
 test: setup browser lint  ## everything CI runs
 	$(BIN)/pytest
 
-bench: setup  ## medium-scale generation and load timings (see benchmarks/README.md)
-	$(BIN)/python benchmarks/bench_load.py --scale medium
+bench: setup  ## the benchmark suite at medium scale into benchmarks/results/ (benchmarks/README.md)
+	$(BIN)/python benchmarks/suite.py --scale medium
 
 clean:
 	rm -rf $(VENV) data tests/artifacts .pytest_cache

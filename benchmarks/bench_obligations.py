@@ -8,7 +8,7 @@ In one run on the same warehouse (opened read-only; results go to temporary tabl
 - derive + match: DERIVE_OBLIGATIONS into a temporary table (every obligation with its
   satisfying inspection and responsibility), as the load builds fct_obligation;
 - monthly aggregates: agg_obligation_month and agg_inspection_month from those rows;
-- the load step as a whole is reported by benchmarks/bench_load.py.
+- the load step as a whole is reported by benchmarks/suite.py (its step times).
 Each time is the best of ``--runs``. Writes benchmarks/results/obligations-<label>.md.
 """
 

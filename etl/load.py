@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from daihou.settings import Settings
+from etl.changes import Changes
 from etl.contract import ENTITIES, FILE_SUFFIXES, LOAD_ORDER, Entity
 from etl.read import ExtractError, StagedFile, find_entity_file, stage_file
 from etl.validate import Delivery, Validator, qi
@@ -65,6 +66,7 @@ class LoadSummary:
     entities: list[EntityResult]
     ignored_files: list[str]
     elapsed_seconds: float
+    rebuilt_from: str = "all"  # month end the monthly tables were redone from; all; none
     step_seconds: dict[str, float] = field(default_factory=dict)  # read, validate, merge, …
 
     @property
@@ -130,12 +132,15 @@ def load_extract(
         validator = Validator(con, delivery, today or dt.date.today())
 
         months: list[dt.date] = []
+        # a first load builds everything, without comparing with an empty warehouse
+        changes = Changes(everything=not con.execute("SELECT EXISTS (FROM dim_loan)").fetchone()[0])
 
         def merge(entity: Entity) -> None:
             step("merge", entity.name)
             if entity.name == "loan_snapshots":  # the months this delivery replaces
                 sql = "SELECT DISTINCT as_of_date FROM ok_loan_snapshots ORDER BY 1"
                 months.extend(r[0] for r in con.execute(sql).fetchall())
+            changes.note(con, entity.name)
             _merge(con, entity.name)
             step("validate", "")
 
@@ -146,9 +151,10 @@ def load_extract(
         load_id = load_id[0][0]
         step("derive", "")
         _derive_org(con)
-        _derive_dates(con, settings)
+        if _derive_dates(con, settings):
+            changes.everything = True
         step("aggregate", "")
-        aggregates.rebuild(con, settings)
+        aggregates.rebuild(con, settings, changes)
         results = [
             EntityResult(
                 e.name,
@@ -172,6 +178,7 @@ def load_extract(
             entities=results,
             ignored_files=ignored,
             elapsed_seconds=0.0,
+            rebuilt_from=_rebuilt_from(changes),
         )
         step("record", "")
         _record(con, summary, started_at)
@@ -180,6 +187,12 @@ def load_extract(
     summary.elapsed_seconds = round(time.perf_counter() - started, 3)
     summary.step_seconds = {k: round(v, 3) for k, v in timings.items()}
     return summary
+
+
+def _rebuilt_from(changes: Changes) -> str:
+    if changes.everything:
+        return "all"
+    return changes.since.isoformat() if changes.since else "none"
 
 
 def _entity_files(extract_dir: Path) -> dict[str, Path]:
@@ -260,9 +273,13 @@ def _derive_org(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _derive_dates(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Rebuild the calendar over the data's date range with the configured working days."""
+def _derive_dates(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Rebuild the calendar over the data's date range with the configured working days;
+    True when a day that was in the calendar changed working or not (the holidays setting)."""
     rules = settings.inspection
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _old_date AS SELECT date_key, is_working_day FROM dim_date"
+    )
     con.execute("DELETE FROM dim_date")
     con.execute(
         """
@@ -289,6 +306,12 @@ def _derive_dates(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         """,
         {"holidays": list(rules.holidays), "makeup": list(rules.makeup_workdays)},
     )
+    changed = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM _old_date AS o JOIN dim_date AS d USING (date_key) "
+        "WHERE o.is_working_day <> d.is_working_day)"
+    ).fetchone()[0]
+    con.execute("DROP TABLE _old_date")
+    return changed
 
 
 def _record(con: duckdb.DuckDBPyConnection, summary: LoadSummary, started_at: dt.datetime) -> None:

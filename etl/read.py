@@ -1,8 +1,10 @@
-"""Read one extract file into a DuckDB staging view of text columns, rows numbered.
+"""Read one extract file into a DuckDB staging view of its columns, rows numbered.
 
 Every format lands the same way: ``raw_<entity>`` with a ``_row`` column (data rows from 1,
-header not counted, as DATA_CONTRACT.md numbers them) and one VARCHAR column per header,
-renamed to the canonical English name. Typing and checking happen afterwards, in SQL
+header not counted, as DATA_CONTRACT.md numbers them) and one column per header, renamed to
+the canonical English name: text, except a Parquet contract column, which keeps the file's
+type (``StagedFile.types``) so that a column already typed as the contract says need not be
+turned into text and parsed back. Typing and checking happen afterwards, in SQL
 (``etl.validate``), so that a bad value becomes a rejected row instead of a failed read.
 A file that cannot be read at all raises ``ExtractError`` naming the file and the problem.
 
@@ -56,6 +58,12 @@ class StagedFile:
     headers: list[str] = field(default_factory=list)  # contract name or header, by position
     unparsed_rows: int = 0  # rows the reader rejected that are not in the staged view
     row_map: str | None = None  # temp table (g, k): after g staged rows, k unparsable ones
+    types: dict[str, str] = field(default_factory=dict)  # column -> DuckDB type if not VARCHAR
+    signature: tuple[int, int, int] | None = None  # the file's (size, mtime, inode) when staged
+
+    def changed(self) -> bool:
+        """Whether the file is not the one staged (a file read in place more than once)."""
+        return self.signature is not None and _signature(self.path) != self.signature
 
     def release(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the staging view and temporary files once the rows have been typed."""
@@ -145,7 +153,11 @@ def stage_file(
         extra = [i for i in range(len(names)) if i not in mapping]
         extra_sql = [f"{EXTRA_PREFIX}{k + 1}" for k in range(len(extra))]
         select = [f"{source.row_expr} AS _row"] if source.row_expr else []
-        select += [f"CAST(c{i} AS VARCHAR) AS {_q(dst)}" for i, dst in mapping.items()]
+        # a Parquet column keeps its type (etl.validate types it); other formats are text
+        select += [
+            f"{f'c{i}' if source.types else f'CAST(c{i} AS VARCHAR)'} AS {_q(dst)}"
+            for i, dst in mapping.items()
+        ]
         select += [
             f"CAST(c{i} AS VARCHAR) AS {_q(name)}" for i, name in zip(extra, extra_sql, strict=True)
         ]
@@ -159,11 +171,18 @@ def stage_file(
         raise
     present = [c.name for c in entity.columns if c.name in mapping.values()]
     headers = [mapping.get(i, n) for i, n in enumerate(names)]
+    types = {dst: source.types[i] for i, dst in mapping.items() if source.types}
     return StagedFile(
         entity, path, suffix[1:], used_encoding, 0, present, [names[i] for i in extra],
         numbered=source.row_expr is not None, source=source, extra_sql=extra_sql,
-        headers=headers,
+        headers=headers, types={k: v for k, v in types.items() if v != "VARCHAR"},
+        signature=_signature(path),
     )  # fmt: skip
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 EXTRA_DDL = """
@@ -207,6 +226,7 @@ class _Source:
     handles: list[IO[bytes]] = field(default_factory=list)  # unnamed temporary files
     csv: _Csv | None = None
     cells: list[tuple[int, int, str, str]] = field(default_factory=list)  # XLSX formulas, errors
+    types: list[str] = field(default_factory=list)  # DuckDB types by position (Parquet only)
 
     def cleanup(self, con: duckdb.DuckDBPyConnection) -> None:
         for v in self.views:
@@ -480,6 +500,7 @@ def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> _S
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal})").fetchall()
         names = [r[0] for r in described]
+        types = [str(r[1]) for r in described]
         numbered = "file_row_number" not in names
         names = _parquet_names(path, names)
         option = ", file_row_number = true" if numbered else ""
@@ -490,7 +511,7 @@ def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> _S
         )
     except duckdb.Error as exc:
         raise ExtractError(f"{path.name}: cannot be read as Parquet: {_first_line(exc)}") from None
-    return _Source(view, "_file_row + 1" if numbered else None, names, views=[view])
+    return _Source(view, "_file_row + 1" if numbered else None, names, views=[view], types=types)
 
 
 def _parquet_names(path: Path, described: list[str]) -> list[str]:

@@ -1,12 +1,19 @@
 """Type and check a staged delivery, set-based, in SQL.
 
-For each entity, ``typed_<entity>`` holds every staged row with each column parsed (NULL where
-unparseable) beside its trimmed text (``<col>__raw``); ``_rejects`` collects one row per
-(data row, problem) with an actionable reason in Chinese and English; ``ok_<entity>`` holds the
-rows with no problem. The checks are DATA_CONTRACT.md's last section: types and code lists,
-keys unique within the delivery (all rows sharing a key are rejected), references resolve
-(against this delivery and the warehouse), the org tree has one root and no cycles, dates
-plausible, amounts in range, and each loan's snapshots consistent.
+For each entity, ``typed_<entity>`` holds every staged row with each column typed (NULL where
+unparseable) and, as ``<col>__raw``, the trimmed text it was delivered as; ``_rejects``
+collects one row per (data row, problem) with an actionable reason in Chinese and English;
+``ok_<entity>`` holds the rows with no problem. The checks are DATA_CONTRACT.md's last section:
+types and code lists, keys unique within the delivery (all rows sharing a key are rejected),
+references resolve (against this delivery and the warehouse), the org tree has one root and no
+cycles, dates plausible, amounts in range, and each loan's snapshots consistent.
+
+Cost: the typed values are stored once (``typed_<entity>_t``); the delivered text is kept
+only where the value does not give it back (``<col>__alt``: a Chinese code alias, '1,000',
+'2025/01/31'; NULL for the usual row), and a Parquet column that already has the contract's
+type is used as it is. A fact file in Parquet is not copied at all: ``typed_<entity>_t`` is
+then a view over the file. The per-row checks are one scan: the rows that fail any of them go
+to a small ``_sus_<entity>`` table, and only that table is checked in detail.
 
 All SQL text is built from the contract's fixed names and constant messages; values from the
 files are never pasted into SQL (they are only read from staged tables), and the file name and
@@ -15,8 +22,10 @@ dates reach SQL as bound parameters.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -40,6 +49,16 @@ SQL_TYPES = {
     ColType.NUMBER: "DECIMAL(9, 4)",
 }
 EXACT = "DECIMAL(38, 10)"
+# A numbered Parquet fact file is read in place (typed_<entity>_t a view), not copied.
+READ_IN_PLACE = True
+# Each contract type as a DuckDB type.
+_SQL_TYPE = {
+    ColType.TEXT: "VARCHAR",
+    ColType.CODE: "VARCHAR",
+    ColType.DATE: "DATE",
+    ColType.BOOLEAN: "BOOLEAN",
+    **SQL_TYPES,
+}
 MAX_TEXT = 4000
 
 REJECTS_DDL = """
@@ -88,6 +107,17 @@ class Delivery:
         return [ENTITIES[n] for n in LOAD_ORDER if n in self.files]
 
 
+@dataclass(frozen=True)
+class _Check:
+    """One per-row check: rows of typed_<entity> ``t`` where ``where`` holds are rejected."""
+
+    column: str
+    value: str  # the value shown, SQL over t
+    where: str  # over t's typed values and <col>__alt only: cheap on every row
+    code: str
+    msg: Msg
+
+
 class Validator:
     """Runs every check of a delivery; results in typed_*, ok_* and _rejects temp tables."""
 
@@ -95,6 +125,8 @@ class Validator:
         self.con = con
         self.delivery = delivery
         self.today = today
+        self.forms: dict[str, dict[str, _Form]] = {}  # entity -> column -> how it is typed
+        self.views: set[str] = set()  # entities whose typed_<entity>_t is a view over the file
 
     def run(self, merge: Callable[[Entity], None]) -> None:
         """Check each entity in load order and hand its accepted rows to ``merge`` at once.
@@ -114,7 +146,6 @@ class Validator:
             if entity.name not in typed:
                 self._type(entity)
             self._column_checks(entity)
-            self._row_checks(entity)
             self._duplicate_keys(entity)
             self._references(entity)
             if entity.name == "org_units":
@@ -125,6 +156,12 @@ class Validator:
                 self._inspection_after_disbursement()
             self._accept(entity)
             merge(entity)
+            if entity.name in self.views and self.delivery.files[entity.name].changed():
+                name = self.delivery.files[entity.name].path.name
+                raise ExtractError(
+                    f"{name}: the file changed while it was being loaded; "
+                    "load the extract again once it is complete"
+                )
             if entity.name not in REF_TARGETS:
                 self._drop(entity)
 
@@ -132,33 +169,60 @@ class Validator:
         """Free a fact's typed rows once merged (nothing later refers to them)."""
         self.con.execute(f"DROP VIEW IF EXISTS ok_{entity.name}")
         self.con.execute(f"DROP VIEW IF EXISTS typed_{entity.name}")
-        self.con.execute(f"DROP TABLE IF EXISTS typed_{entity.name}_t")
+        self.con.execute(f"DROP TABLE IF EXISTS _sus_{entity.name}")
+        if entity.name in self.views:
+            self.con.execute(f"DROP VIEW IF EXISTS typed_{entity.name}_t")
+            self.delivery.files[entity.name].release(self.con)
+        else:
+            self.con.execute(f"DROP TABLE IF EXISTS typed_{entity.name}_t")
 
     # -- typing --------------------------------------------------------------------------
 
     def _type(self, entity: Entity) -> None:
-        """typed_<entity>: each column's trimmed text (<col>__raw) and its parsed value.
+        """typed_<entity>_t: each column's typed value, and its delivered text where needed.
 
         Built in one pass over the file; for a CSV the row number is the table's rowid, which
         follows the file's order. Rows the reader could not parse (a ragged CSV row, a formula
-        cell) go to _rejects with their reason; the rest of the file goes on.
+        cell) go to _rejects with their reason; the rest of the file goes on. A numbered fact
+        file in Parquet is not copied: typed_<entity>_t is a view over it (the file is read
+        again by each check and by the merge, which costs less than a copy in memory).
+        The view typed_<entity> adds each column's delivered text as <col>__raw.
         """
         staged = self.delivery.files[entity.name]
-        cols = ["_row"] if staged.numbered else []
-        parsed = []
-        for col in entity.columns:
-            raw_name = qi(col.name + "__raw")
-            text = _trimmed(qi(col.name)) if col.name in staged.present else "NULL"
-            cols.append(f"{text}::VARCHAR AS {raw_name}")
-            parsed.append(f"{_parse(col, raw_name)} AS {qi(col.name)}")
-        cols += [qi(c) for c in staged.extra_sql]
+        forms = {c.name: _form(c, staged) for c in entity.columns}
+        self.forms[entity.name] = forms
+        lead = ["_row"] if staged.numbered else []
+        sources = [f"{f.source} AS {qi(n + '__src')}" for n, f in forms.items()]
+        values = [f"{f.value(qi(n + '__src'))} AS {qi(n)}" for n, f in forms.items()]
+        alts = [
+            f"{f.alt(qi(n + '__src'), qi(n))} AS {qi(n + '__alt')}"
+            for n, f in forms.items()
+            if f.alt is not None
+        ]
+        extras = [qi(c) for c in staged.extra_sql]
+        select = (
+            f"SELECT {', '.join([*lead, *map(qi, forms), *alts, *extras])} FROM ("
+            f"SELECT *, {', '.join(values)} FROM ("
+            f"SELECT {', '.join([*lead, *sources, *extras])} FROM raw_{entity.name}))"
+        )
         table = f"typed_{entity.name}"
+        as_view = (
+            READ_IN_PLACE
+            and staged.file_format == "parquet"
+            and staged.numbered
+            and entity.name not in REF_TARGETS
+        )
+        if as_view:
+            self.views.add(entity.name)
+            self.con.execute(f"CREATE TEMP VIEW {table}_t AS {select}")
+            self._create_typed_view(entity)
+            with self._reading(staged):
+                staged.rows = self.con.execute(f"SELECT count(*) FROM {table}_t").fetchall()[0][0]
+                keep_extra_values(self.con, staged, table)
+            return
         try:
             try:
-                self.con.execute(
-                    f"CREATE TEMP TABLE {table}_t AS SELECT *, {', '.join(parsed)} "
-                    f"FROM (SELECT {', '.join(cols)} FROM raw_{entity.name})"
-                )
+                self.con.execute(f"CREATE TEMP TABLE {table}_t AS {select}")
             except duckdb.Error as exc:
                 raise read_error(staged, exc) from None
             typed_rows = self.con.execute(f"SELECT count(*) FROM {table}_t").fetchall()[0][0]
@@ -181,19 +245,40 @@ class Validator:
                 )
         finally:
             staged.release(self.con)
-        row = "" if staged.numbered else "rowid + 1 AS _row, "
-        self.con.execute(f"CREATE TEMP VIEW {table} AS SELECT {row}* FROM {table}_t")
+        self._create_typed_view(entity)
         staged.rows = typed_rows + staged.unparsed_rows
         keep_extra_values(self.con, staged, table)
+
+    def _create_typed_view(self, entity: Entity) -> None:
+        """typed_<entity>: _row, the typed values, <col>__raw, <col>__alt and extra columns."""
+        staged = self.delivery.files[entity.name]
+        row = "" if staged.numbered else "rowid + 1 AS _row, "
+        raws = [
+            f"{f.raw(qi(n), qi(n + '__alt'))} AS {qi(n + '__raw')}"
+            for n, f in self.forms[entity.name].items()
+        ]
+        table = f"typed_{entity.name}"
+        self.con.execute(
+            f"CREATE TEMP VIEW {table} AS SELECT {row}*, {', '.join(raws)} FROM {table}_t"
+        )
+
+    @contextlib.contextmanager
+    def _reading(self, staged: StagedFile) -> Iterator[None]:
+        """A scan of a file read in place: a file that fails to read refuses as at typing."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise read_error(staged, exc) from None
 
     def _delivery_as_of(self) -> dt.date | None:
         if "loan_snapshots" not in self.delivery.files:
             return None
-        row = self.con.execute(
-            "SELECT max(as_of_date) FROM typed_loan_snapshots "
-            "WHERE as_of_date = last_day(as_of_date) AND as_of_date <= $today",
-            {"today": self.today},
-        ).fetchone()
+        with self._reading(self.delivery.files["loan_snapshots"]):
+            row = self.con.execute(
+                "SELECT max(as_of_date) FROM typed_loan_snapshots "
+                "WHERE as_of_date = last_day(as_of_date) AND as_of_date <= $today",
+                {"today": self.today},
+            ).fetchone()
         return row[0] if row else None
 
     # -- checks --------------------------------------------------------------------------
@@ -213,51 +298,71 @@ class Validator:
         staged = self.delivery.files[entity.name]
         src = source or f"typed_{entity.name} AS t"
         zh, en = msg.sql()
-        self.con.execute(
+        sql = (
             f"INSERT INTO _rejects SELECT {lit(entity.name)}, $file, t._row, "
             f"{lit(column) if column else 'NULL'}, left(({value_sql})::VARCHAR, 200), "
-            f"{lit(code)}, {zh}, {en} FROM {src} WHERE {where}",
-            {"file": staged.path.name, **(params or {})},
+            f"{lit(code)}, {zh}, {en} FROM {src} WHERE {where}"
         )
+        self.con.execute(sql, {"file": staged.path.name, **_used(sql, params)})
 
     def _column_checks(self, entity: Entity) -> None:
-        as_of = {"as_of": self.delivery.as_of}
+        """Every per-row check in one scan: failing rows to _sus_<entity>, then each check there.
+
+        A clean delivery costs the one scan; each check's detailed insert reads the small table.
+        """
+        checks = self._per_row_checks(entity)
+        params = {"as_of": self.delivery.as_of, "today": self.today}
+        sus = f"_sus_{entity.name}"
+        where = " OR ".join(f"({c.where})" for c in checks)
+        sql = f"CREATE OR REPLACE TEMP TABLE {sus} AS SELECT * FROM typed_{entity.name} AS t "
+        sql += f"WHERE {where}"
+        with self._reading(self.delivery.files[entity.name]):
+            self.con.execute(sql, _used(sql, params))
+        if not self.con.execute(f"SELECT count(*) FROM {sus}").fetchall()[0][0]:
+            return
+        for c in checks:
+            self._reject(entity, c.column, c.value, c.where, c.code, c.msg, f"{sus} AS t", params)
+
+    def _per_row_checks(self, entity: Entity) -> list[_Check]:
+        """The checks of each column (type, range, code list) and of each row (_ROW_RULES)."""
+        out: list[_Check] = []
+        forms = self.forms[entity.name]
         for col in entity.columns:
+            form = forms[col.name]
             raw, val = f"t.{qi(col.name + '__raw')}", f"t.{qi(col.name)}"
+            alt = f"t.{qi(col.name + '__alt')}" if form.alt is not None else None
             name = _printf_text(f"{col.name} [{col.alias_zh}]")
             shown = (f"left({raw}, 60)",)
             if not col.nullable:
                 msg = Msg(f"{name} 不能为空：请填写该列", f"{col.name} is empty; it is required")
-                self._reject(entity, col.name, raw, f"{raw} IS NULL", "missing", msg)
+                where = f"{val} IS NULL" + (f" AND {alt} IS NULL" if alt else "")
+                out.append(_Check(col.name, raw, where, "missing", msg))
             code, zh, en, expected = _TYPE_PROBLEMS[col.type]
             exp_zh, exp_en = expected(col)
-            msg = Msg(f"{name} 的值“%s”{zh}{exp_zh}", f'{col.name} value "%s" {en}{exp_en}', shown)
-            self._reject(entity, col.name, raw, f"{raw} IS NOT NULL AND {val} IS NULL", code, msg)
+            if alt:  # text that did not parse (the value alone gives back any text that did)
+                msg = Msg(
+                    f"{name} 的值“%s”{zh}{exp_zh}", f'{col.name} value "%s" {en}{exp_en}', shown
+                )
+                out.append(_Check(col.name, raw, f"{alt} IS NOT NULL AND {val} IS NULL", code, msg))
             if col.type in SQL_TYPES:
                 msg = Msg(f"{name} 不能为负数：%s", f"{col.name} must not be negative: %s", shown)
-                self._reject(entity, col.name, raw, f"{val} < 0", "negative", msg)
-                exact = _number(raw, EXACT)
-                code, zh, en, expected = _TYPE_PROBLEMS[col.type]
-                exp_zh, exp_en = expected(col)
+                out.append(_Check(col.name, raw, f"{val} < 0", "negative", msg))
+            if col.type in SQL_TYPES and alt:  # a value rendered back is exact by construction
                 msg = Msg(
                     f"{name} 的值“%s”{zh}{exp_zh}（不能四舍五入入库）",
                     f'{col.name} value "%s" {en}{exp_en} (it would have to be rounded)',
                     shown,
                 )
-                self._reject(entity, col.name, raw, f"{exact} <> {val}", code, msg)
+                where = f"{alt} IS NOT NULL AND {_number(alt, EXACT)} <> {val}"
+                out.append(_Check(col.name, raw, where, code, msg))
             if col.type == ColType.TEXT:
                 msg = Msg(
                     f"{name} 文本超过 {MAX_TEXT} 个字符",
                     f"{col.name} text is longer than {MAX_TEXT} characters",
                 )
-                self._reject(
-                    entity,
-                    col.name,
-                    f"left({raw}, 60)",
-                    f"length({raw}) > {MAX_TEXT}",
-                    "too_long",
-                    msg,
-                )
+                # strlen (bytes) is at least length (characters) and cheaper
+                where = f"strlen({val}) > {MAX_TEXT} AND length({val}) > {MAX_TEXT}"
+                out.append(_Check(col.name, f"left({raw}, 60)", where, "too_long", msg))
             if col.type != ColType.DATE:
                 continue
             msg = Msg(
@@ -266,39 +371,32 @@ class Validator:
                 shown,
             )
             # a date without a year (DuckDB's infinity) is out of range too
-            self._reject(
-                entity,
-                col.name,
-                raw,
-                f"NOT (isfinite({val}) AND year({val}) BETWEEN 1900 AND 2100)",
-                "date_out_of_range",
-                msg,
-            )
+            where = f"NOT (isfinite({val}) AND year({val}) BETWEEN 1900 AND 2100)"
+            out.append(_Check(col.name, raw, where, "date_out_of_range", msg))
             if self.delivery.as_of and (entity.name, col.name) not in FUTURE_OK:
                 msg = Msg(
                     f"{name} 日期 %s 晚于本次报送的数据日期 %s",
                     f"{col.name} date %s is after the delivery as-of date %s",
                     (*shown, "strftime($as_of, '%Y-%m-%d')"),
                 )
-                self._reject(
-                    entity, col.name, raw, f"{val} > $as_of", "after_as_of", msg, params=as_of
-                )
-
-    def _row_checks(self, entity: Entity) -> None:
+                out.append(_Check(col.name, raw, f"{val} > $as_of", "after_as_of", msg))
         for code, column, where, msg in _ROW_RULES.get(entity.name, ()):
-            raw = f"t.{qi(column + '__raw')}"
-            params = {"today": self.today} if "$today" in where else None
-            self._reject(entity, column, raw, where, code, msg, params=params)
+            out.append(_Check(column, f"t.{qi(column + '__raw')}", where, code, msg))
+        return out
 
     def _duplicate_keys(self, entity: Entity) -> None:
         keys = [qi(k) for k in entity.key]
         key_list = ", ".join(keys)
         not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
         # a hash aggregate finds the (usually no) duplicated keys; only their rows are listed
-        dup = (
-            f"(SELECT {key_list} FROM typed_{entity.name} WHERE {not_null} "
-            f"GROUP BY ALL HAVING count(*) > 1)"
+        dup = f"_dup_{entity.name}"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {dup} AS SELECT {key_list} FROM typed_{entity.name} "
+            f"WHERE {not_null} GROUP BY ALL HAVING count(*) > 1"
         )
+        if not self.con.execute(f"SELECT count(*) FROM {dup}").fetchall()[0][0]:
+            self.con.execute(f"DROP TABLE {dup}")
+            return
         src = (
             f"(SELECT t.*, count(*) OVER w AS _n, list(t._row ORDER BY t._row) OVER w AS _rows "
             f"FROM typed_{entity.name} AS t SEMI JOIN {dup} AS d USING ({key_list}) "
@@ -312,6 +410,7 @@ class Validator:
             (key_text, "t._n", "array_to_string(t._rows[1:5], ', ')"),
         )
         self._reject(entity, names, key_text, "TRUE", "duplicate_key", msg, source=src)
+        self.con.execute(f"DROP TABLE {dup}")
 
     def _references(self, entity: Entity) -> None:
         for col in entity.columns:
@@ -448,12 +547,19 @@ class Validator:
         )
 
     def _accept(self, entity: Entity) -> None:
-        """ok_<entity>: a view, so the accepted rows are copied once, into the warehouse."""
+        """ok_<entity>: a view, so the accepted rows are copied once, into the warehouse.
+
+        Rejected rows are left out by an anti-join, only where there are any (the usual clean
+        file is merged as it is typed)."""
         cols = ", ".join(qi(c.name) for c in entity.columns)
+        rejected = self.con.execute(
+            "SELECT count(*) FROM _rejects WHERE entity = $entity", {"entity": entity.name}
+        ).fetchall()[0][0]
+        bad = f"SELECT row_number FROM _rejects WHERE entity = {lit(entity.name)}"
+        where = f" WHERE _row NOT IN ({bad})" if rejected else ""
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW ok_{entity.name} AS SELECT _row, {cols} "
-            f"FROM typed_{entity.name} WHERE _row NOT IN "
-            f"(SELECT row_number FROM _rejects WHERE entity = {lit(entity.name)})"
+            f"FROM typed_{entity.name}{where}"
         )
 
     # -- results -------------------------------------------------------------------------
@@ -469,6 +575,129 @@ class Validator:
             name: (staged.rows - bad.get(name, 0), bad.get(name, 0))
             for name, staged in self.delivery.files.items()
         }
+
+
+# -- typing expressions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How one contract column is typed, and how the text it was delivered as is recovered.
+
+    ``source`` reads the staged column (text trimmed, or a Parquet column as it is);
+    ``value(s)`` types it; ``alt(s, v)`` is the delivered text where ``render(v)`` does not
+    give it back, else NULL (``alt`` None: render always does). So the delivered text is
+    ``coalesce(alt, render(value))`` and is stored only for the rare row that needs it.
+    """
+
+    source: str
+    value: Callable[[str], str]
+    render: Callable[[str], str]
+    alt: Callable[[str, str], str] | None = None
+
+    def raw(self, value: str, alt: str) -> str:
+        """SQL of the delivered, trimmed text (NULL when empty) over the typed columns."""
+        return f"coalesce({alt}, {self.render(value)})" if self.alt else self.render(value)
+
+
+def _form(col: Column, staged: StagedFile) -> _Form:
+    """The cheapest typing of ``col`` that gives exactly what parsing its text would give."""
+    if col.name not in staged.present:
+        return _Form("NULL", lambda s: f"CAST({s} AS {_SQL_TYPE[col.type]})", _text)
+    staged_type = staged.types.get(col.name, "VARCHAR")
+    native = _native(col, staged_type)
+    if native is not None:
+        return native
+    src = qi(col.name)
+    text = _trimmed(src if staged_type == "VARCHAR" else f"CAST({src} AS VARCHAR)")
+    if col.type == ColType.TEXT:
+        return _Form(text, lambda s: s, lambda v: v)
+    render = (lambda v: v) if col.type == ColType.CODE else _text
+    return _Form(
+        text,
+        lambda s: _parse(col, s),
+        render,
+        lambda s, v: f"CASE WHEN {s} IS DISTINCT FROM {render(v)} THEN {s} END",
+    )
+
+
+def _native(col: Column, staged_type: str) -> _Form | None:
+    """A Parquet column that already holds the contract's type: used as it is.
+
+    Where a value is outside what the cast back to text and parsing would give unchanged
+    (a date before year 1000 or without a year, a number too large for the contract's type)
+    it takes the text path, so that every value is typed, checked and shown as in a CSV.
+    """
+    # templates over "{s}", the staged column
+    safe: str | None = None  # a condition for the direct value; None: every value
+    if col.type == ColType.DATE and staged_type == "DATE":
+        safe = "{s} BETWEEN DATE '1000-01-01' AND DATE '9999-12-31'"
+        direct = "{s}"
+    elif col.type == ColType.BOOLEAN and staged_type == "BOOLEAN":
+        direct = "{s}"
+    elif col.type in SQL_TYPES:
+        found = _numeric(staged_type)
+        target = _numeric(SQL_TYPES[col.type])
+        assert target is not None
+        if found is None or found[1] > target[1]:  # more decimals: rounding is a check
+            return None
+        # a value that may not fit takes the text path, which rejects it as text would be
+        if col.type == ColType.INTEGER:
+            if staged_type not in _FITS_INTEGER and found[0] > 9:
+                safe = "{s} BETWEEN -2147483648 AND 2147483647"
+        elif found[0] - found[1] > target[0] - target[1]:
+            top = "9" * (target[0] - target[1]) + "." + "9" * target[1]
+            safe = f"{{s}} BETWEEN -{top} AND {top}"
+        cast = "CAST" if safe is None else "TRY_CAST"  # TRY_: however CASE is evaluated
+        direct = f"{cast}({{s}} AS {SQL_TYPES[col.type]})"
+    else:
+        return None
+    same = staged_type.replace(" ", "") == _SQL_TYPE[col.type].replace(" ", "")
+
+    def render(v: str) -> str:
+        return _text(v) if same else _text(f"CAST({v} AS {staged_type})")
+
+    def on(template: str, s: str) -> str:
+        return template.replace("{s}", s)
+
+    if safe is None:
+        return _Form(qi(col.name), lambda s: on(direct, s), render)
+    return _Form(
+        qi(col.name),
+        lambda s: f"CASE WHEN {on(safe, s)} THEN {on(direct, s)} ELSE {_parse(col, _text(s))} END",
+        render,
+        lambda s, _v: f"CASE WHEN NOT ({on(safe, s)}) THEN {_text(s)} END",
+    )
+
+
+_FITS_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT"}
+_INTEGER_DIGITS = {
+    "TINYINT": 3,
+    "SMALLINT": 5,
+    "INTEGER": 10,
+    "BIGINT": 19,
+    "UTINYINT": 3,
+    "USMALLINT": 5,
+    "UINTEGER": 10,
+    "UBIGINT": 20,
+}
+
+
+def _numeric(sql_type: str) -> tuple[int, int] | None:
+    """(digits, decimals) of an exact numeric type; INTEGER as the contract's whole number."""
+    if sql_type in _INTEGER_DIGITS:
+        return _INTEGER_DIGITS[sql_type], 0
+    match = re.fullmatch(r"DECIMAL\((\d+), ?(\d+)\)", sql_type)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _text(v: str) -> str:
+    return f"CAST({v} AS VARCHAR)"
+
+
+def _used(sql: str, params: dict | None) -> dict:
+    """The parameters a statement names (DuckDB refuses unused ones)."""
+    return {k: v for k, v in (params or {}).items() if f"${k}" in sql}
 
 
 # -- parsing expressions -------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Asset quality of a scope at month ends (METRICS.md §1): class structure, NPL, overdue, breaches.
 
 Each figure has two sources that give identical results (tests/test_asset_quality.py checks it
-on the demo bank): the load-time aggregate ``agg_class_month`` (see
+on the demo bank): the load-time aggregates ``agg_class_month`` and, for an account manager's
+scope (the manager at the month end), ``agg_class_manager_month`` (see
 ``warehouse.aggregates.asset_quality``), and the loan-level snapshots. The loan level answers
-when the aggregate cannot: an account manager's scope (the aggregate has no manager column),
-classification floors other than those the aggregate was built with (a settings change before
-the next load), or a warehouse without aggregates.
+when the aggregates cannot: classification floors other than those the aggregates were built
+with (a settings change before the next load), or a warehouse without them.
 
 Every function takes an open connection, a Scope and the rules; the SQL text is constant and
 every value is a bound parameter. In the AssetQuality summary amounts are exact ``Decimal``
@@ -24,11 +24,17 @@ import pandas as pd
 
 from daihou.settings import AssetQualityRules
 from etl.contract import CLASSES, NPL_CLASSES
-from metrics.aggregate_scope import AGGREGATE_SCOPE_FILTER, aggregate_params
+from metrics.aggregate_scope import (
+    AGGREGATE_MANAGER_FILTER,
+    AGGREGATE_SCOPE_FILTER,
+    aggregate_params,
+    manager_aggregate_params,
+)
 from metrics.scope import SCOPED_LOANS, SNAPSHOT_MANAGER_FILTER, Scope
 from warehouse.aggregates.asset_quality import (
     FLOOR_CLASS,
     IS_FLOOR_BREACH,
+    MANAGER_TABLE,
     MEASURE_COLUMNS,
     ON_BOOK,
     SNAPSHOT_MEASURES,
@@ -36,6 +42,7 @@ from warehouse.aggregates.asset_quality import (
     floor_params,
     rule_params,
 )
+from warehouse.connection import has_table
 
 # -- SQL ---------------------------------------------------------------------------------------
 
@@ -45,6 +52,14 @@ _AGGREGATE_CELLS = f"""
     SELECT a.as_of_date, a.org_id, a.classification, {", ".join(f"a.{m}" for m in MEASURE_COLUMNS)}
     FROM agg_class_month AS a
     WHERE a.as_of_date BETWEEN $start AND $end AND {AGGREGATE_SCOPE_FILTER}
+"""
+
+# The same from the per-manager aggregate, for a scope with a manager (manager at the month end).
+_MANAGER_AGGREGATE_CELLS = f"""
+    SELECT a.as_of_date, a.org_id, a.classification, {", ".join(f"a.{m}" for m in MEASURE_COLUMNS)}
+    FROM agg_class_manager_month AS a
+    WHERE a.as_of_date BETWEEN $start AND $end AND {AGGREGATE_MANAGER_FILTER}
+      AND {AGGREGATE_SCOPE_FILTER}
 """
 
 _LOAN_CELLS = f"""
@@ -171,10 +186,17 @@ def _by_org_sql(cells: str) -> str:
     """
 
 
-_TREND_FROM_AGGREGATE = _trend_sql(_AGGREGATE_CELLS)
-_TREND_FROM_LOANS = _trend_sql(_LOAN_CELLS)
-_BY_ORG_FROM_AGGREGATE = _by_org_sql(_AGGREGATE_CELLS)
-_BY_ORG_FROM_LOANS = _by_org_sql(_LOAN_CELLS)
+# (the aggregate, its per-manager twin, the loan rows): _source picks one.
+_TREND = (
+    _trend_sql(_AGGREGATE_CELLS),
+    _trend_sql(_MANAGER_AGGREGATE_CELLS),
+    _trend_sql(_LOAN_CELLS),
+)
+_BY_ORG = (
+    _by_org_sql(_AGGREGATE_CELLS),
+    _by_org_sql(_MANAGER_AGGREGATE_CELLS),
+    _by_org_sql(_LOAN_CELLS),
+)
 
 # Breaches are listed from the month's on-book loans; the floor class is worked out here, with
 # the rules of the call, so agg_loan_month (rule-free) serves whatever the floors.
@@ -288,7 +310,7 @@ def asset_quality_at(
 
     Raises ValueError when the warehouse has no snapshots at ``as_of``.
     """
-    sql, params = _source(con, scope, rules, _TREND_FROM_AGGREGATE, _TREND_FROM_LOANS)
+    sql, params = _source(con, scope, rules, _TREND)
     row = con.execute(sql, {**params, "start": as_of, "end": as_of}).fetchone()
     if row is None:
         raise ValueError(f"no loan snapshots at {as_of.isoformat()}: not a month end with data")
@@ -307,7 +329,7 @@ def asset_quality_trend(
     Columns: as_of_date, then AssetQuality's fields (amounts in yuan as floats). A month with
     nothing on the book in the scope has zeros and null ratios.
     """
-    sql, params = _source(con, scope, rules, _TREND_FROM_AGGREGATE, _TREND_FROM_LOANS)
+    sql, params = _source(con, scope, rules, _TREND)
     return con.execute(sql, {**params, "start": start, "end": end}).df()
 
 
@@ -321,7 +343,7 @@ def asset_quality_by_org(
     the scope's org itself are on the book, a row for them (org_id = the scope's org,
     is_own_book true), so that the rows add up to the scope's total.
     """
-    sql, params = _source(con, scope, rules, _BY_ORG_FROM_AGGREGATE, _BY_ORG_FROM_LOANS)
+    sql, params = _source(con, scope, rules, _BY_ORG)
     return con.execute(sql, {**params, "start": as_of, "end": as_of}).df()
 
 
@@ -344,10 +366,15 @@ def _source(
     con: duckdb.DuckDBPyConnection,
     scope: Scope,
     rules: AssetQualityRules,
-    from_aggregate: str,
-    from_loans: str,
+    sql: tuple[str, str, str],
 ) -> tuple[str, dict[str, object]]:
-    """The aggregate's SQL when it can answer (no manager scope, same floors), else the loans'."""
-    if scope.manager_id is None and built_floors(con) == floor_params(rules):
-        return from_aggregate, aggregate_params(scope)
+    """The SQL of ``sql`` (the aggregate, its per-manager twin, the loan rows) that can answer:
+    an aggregate when it was built with the floors of the call (the twin for a scope with a
+    manager), else the loans'."""
+    from_aggregate, from_manager_aggregate, from_loans = sql
+    if built_floors(con) == floor_params(rules):
+        if scope.manager_id is None:
+            return from_aggregate, aggregate_params(scope)
+        if has_table(con, MANAGER_TABLE):
+            return from_manager_aggregate, manager_aggregate_params(scope)
     return from_loans, {**scope.params(), **rule_params(rules)}

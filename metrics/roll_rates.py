@@ -5,11 +5,11 @@ last label above the last edge). The rows of a month t are the loans on the book
 previous calendar month end; both month ends must be in the data, otherwise the month has no
 transitions (empty matrix, rates None).
 
-Figures come from ``agg_bucket_transition``, built at load time with the bucket edges then
-configured: a settings change reaches it with the next load. Until then, and for an account
-manager's scope (manager at t−1) or a warehouse without the aggregate, the same cells are
-computed from the loan rows with the same per-loan SQL (``LOAN_TRANSITIONS``): identical
-figures, slower.
+Figures come from ``agg_bucket_transition`` or, for an account manager's scope (the manager
+at t−1), ``agg_bucket_manager_transition``, built at load time with the bucket edges then
+configured: a settings change reaches them with the next load. Until then, and for a warehouse
+without them, the same cells are computed from the loan rows with the same per-loan SQL
+(``LOAN_TRANSITIONS``): identical figures, slower.
 """
 
 from __future__ import annotations
@@ -25,13 +25,20 @@ import duckdb
 import pandas as pd
 
 from daihou.settings import AssetQualityRules
-from metrics.aggregate_scope import AGGREGATE_SCOPE_FILTER, aggregate_params
+from metrics.aggregate_scope import (
+    AGGREGATE_MANAGER_FILTER,
+    AGGREGATE_SCOPE_FILTER,
+    aggregate_params,
+    manager_aggregate_params,
+)
 from metrics.scope import SCOPED_LOANS, SNAPSHOT_MANAGER_FILTER, Scope
 from warehouse.aggregates.transitions import (
     EXIT_STATES,
     LOAN_TRANSITIONS,
+    MANAGER_TRANSITION_TABLE,
     built_rules,
 )
+from warehouse.connection import has_table
 
 # Cells: per month t × bucket at t−1 × state at t, count and balances at t−1 and at t.
 _AGGREGATE_CELLS = f"""
@@ -41,6 +48,18 @@ SELECT a.month_end, a.from_bucket, a.to_state,
        sum(a.balance_now) AS balance_now
 FROM agg_bucket_transition AS a
 WHERE a.month_end BETWEEN $first_month AND $last_month AND {AGGREGATE_SCOPE_FILTER}
+GROUP BY ALL
+"""
+
+# The same cells of a scope with a manager (manager at t−1), from the per-manager aggregate.
+_MANAGER_AGGREGATE_CELLS = f"""
+SELECT a.month_end, a.from_bucket, a.to_state,
+       sum(a.loan_count) AS loan_count,
+       sum(a.balance_prev) AS balance_prev,
+       sum(a.balance_now) AS balance_now
+FROM agg_bucket_manager_transition AS a
+WHERE a.month_end BETWEEN $first_month AND $last_month AND {AGGREGATE_MANAGER_FILTER}
+  AND {AGGREGATE_SCOPE_FILTER}
 GROUP BY ALL
 """
 
@@ -226,12 +245,12 @@ def _cells(
     """Transition cells per month t in [first, last], from the aggregate when it can answer."""
     window = {"first_month": first, "last_month": last}
     built = built_rules(con)
-    if (
-        scope.manager_id is None
-        and built is not None
-        and built.bucket_upper_edges == rules.bucket_upper_edges
-    ):
+    same_rules = built is not None and built.bucket_upper_edges == rules.bucket_upper_edges
+    if same_rules and scope.manager_id is None:
         rows = con.execute(_AGGREGATE_CELLS, {**aggregate_params(scope), **window}).fetchall()
+    elif same_rules and has_table(con, MANAGER_TRANSITION_TABLE):
+        params = {**manager_aggregate_params(scope), **window}
+        rows = con.execute(_MANAGER_AGGREGATE_CELLS, params).fetchall()
     else:
         params = {
             **scope.params(),

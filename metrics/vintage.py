@@ -9,11 +9,13 @@ disbursed before the first month end in the data are left out: their early MOBs 
 starts are missing from the extract, so their contract amount and count (the denominators)
 would be those of the survivors only. (The same holds for a month missing from the data.)
 
-Figures come from the ``agg_vintage_*`` tables, built at load time for the thresholds then in
+Figures come from the ``agg_vintage_*`` tables (for an account manager's scope the
+``agg_vintage_manager_*`` twins), built at load time for the thresholds then in
 ``rules.vintage_thresholds``: a settings change reaches them with the next load. Until then,
-and for an account manager's scope or a warehouse without the tables, the same figures are
-computed from the loan rows with the same per-loan SQL (slower). In a manager's scope a loan
-belongs to the manager responsible for it at MOB 0.
+and for a warehouse without the tables, the same figures are computed from the loan rows with
+the same per-loan SQL (slower). In a manager's scope a loan belongs to the manager responsible
+for it at MOB 0 (the snapshot at the disbursement month end; a loan without one is in no
+manager's vintage).
 """
 
 from __future__ import annotations
@@ -24,14 +26,21 @@ import duckdb
 import pandas as pd
 
 from daihou.settings import AssetQualityRules
-from metrics.aggregate_scope import AGGREGATE_SCOPE_FILTER, aggregate_params
+from metrics.aggregate_scope import (
+    AGGREGATE_MANAGER_FILTER,
+    AGGREGATE_SCOPE_FILTER,
+    aggregate_params,
+    manager_aggregate_params,
+)
 from metrics.scope import SCOPED_LOANS, SNAPSHOT_MANAGER_FILTER, Scope
 from warehouse.aggregates.transitions import (
     COHORT_LOANS,
     LOAN_DELINQUENCY,
+    MANAGER_VINTAGE_TABLES,
     MOB_GRID,
     built_rules,
 )
+from warehouse.connection import has_table
 
 Basis = Literal["current_amount", "ever_count"]
 
@@ -76,24 +85,36 @@ FROM curve
 ORDER BY cohort_month, mob
 """
 
-_AGGREGATE_CURVES = f"""
+
+def _aggregate_curves(cohort_table: str, delinquency_table: str, where: str) -> str:
+    """The curves from a pair of vintage aggregates, their rows narrowed by ``where``."""
+    return f"""
 WITH cohort AS (
     SELECT a.cohort_month, sum(a.cohort_loans) AS cohort_loans,
            sum(a.cohort_amount) AS cohort_amount
-    FROM agg_vintage_cohort AS a
-    WHERE {AGGREGATE_SCOPE_FILTER}
+    FROM {cohort_table} AS a
+    WHERE {where}
     GROUP BY a.cohort_month
 ),
 delinquency AS (
     SELECT a.cohort_month, a.mob, sum(a.delinquent_balance) AS delinquent_balance,
            sum(a.newly_delinquent) AS newly_delinquent
-    FROM agg_vintage_delinquency AS a
-    WHERE a.threshold = $threshold AND {AGGREGATE_SCOPE_FILTER}
+    FROM {delinquency_table} AS a
+    WHERE a.threshold = $threshold AND {where}
     GROUP BY a.cohort_month, a.mob
 ),
 mob_grid AS (SELECT * FROM agg_vintage_mob),
 {_CURVES}
 """
+
+
+_AGGREGATE_CURVES = _aggregate_curves(
+    "agg_vintage_cohort", "agg_vintage_delinquency", AGGREGATE_SCOPE_FILTER
+)
+# A scope with a manager (manager at MOB 0), from the per-manager twins.
+_MANAGER_AGGREGATE_CURVES = _aggregate_curves(
+    *MANAGER_VINTAGE_TABLES, f"{AGGREGATE_MANAGER_FILTER} AND {AGGREGATE_SCOPE_FILTER}"
+)
 
 # The same from the loan rows (any scope; a manager's loans are those of their MOB 0 row).
 _LOAN_CURVES = f"""
@@ -144,9 +165,13 @@ def vintage_curves(
             f"{rules.vintage_thresholds}"
         )
     built = built_rules(con)
-    if scope.manager_id is None and built is not None and threshold in built.vintage_thresholds:
+    built_for = built is not None and threshold in built.vintage_thresholds
+    if built_for and scope.manager_id is None:
         params = {**aggregate_params(scope), "threshold": threshold}
         frame = con.execute(_AGGREGATE_CURVES, params).df()
+    elif built_for and all(has_table(con, table) for table in MANAGER_VINTAGE_TABLES):
+        params = {**manager_aggregate_params(scope), "threshold": threshold}
+        frame = con.execute(_MANAGER_AGGREGATE_CURVES, params).df()
     else:
         frame = con.execute(_LOAN_CURVES, {**scope.params(), "thresholds": [threshold]}).df()
     numerator, denominator = (

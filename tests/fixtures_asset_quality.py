@@ -276,13 +276,16 @@ def aq_bank(tmp_path_factory: pytest.TempPathFactory) -> AqBank:
 
 def loan_level_copy(warehouse: Path, out: Path) -> Path:
     """A copy of ``warehouse`` whose metrics take the loan-level path: without the record of
-    the floors the aggregates were built with, metrics.asset_quality and metrics.migration
-    compute every figure from fct_loan_snapshot (the reference the aggregates must equal)."""
+    the rules the aggregates were built with (floors; bucket edges and vintage thresholds),
+    metrics.asset_quality, migration, roll_rates and vintage compute every figure from
+    fct_loan_snapshot, for every scope, an account manager's included (the reference the
+    aggregates must equal)."""
     current = Warehouse(warehouse).current_file()
     assert current is not None
     shutil.copyfile(current, out)
     with duckdb.connect(str(out)) as con:
         con.execute("DROP TABLE agg_class_month_rules")
+        con.execute("DROP TABLE agg_bucket_rules")
     return out
 
 

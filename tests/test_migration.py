@@ -17,6 +17,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 import pytest
+from demo_scopes import demo_manager_scopes
 from fixtures_asset_quality import M0, M1, M2, M3, AqBank, demo_bank_scopes, loan_level_copy
 from fixtures_demo import DemoBank
 
@@ -207,7 +208,15 @@ def test_shorter_periods(con: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.mark.parametrize(
     "scope",
-    [Scope("HO"), Scope("BR1"), Scope("SB1"), Scope("BR3"), Scope("HO", product="farmer")],
+    [
+        Scope("HO"),
+        Scope("BR1"),
+        Scope("SB1"),
+        Scope("BR3"),
+        Scope("HO", product="farmer"),
+        Scope("HO", manager_id="E2"),
+        Scope("BR1", product="farmer", manager_id="E2"),
+    ],
     ids=repr,
 )
 @pytest.mark.parametrize(("opening", "closing"), [(M0, M3), (M0, M2), (M1, M3), (M2, M3)])
@@ -302,7 +311,8 @@ def test_aggregates_equal_loan_level_on_the_demo_bank(
     )
     months = portfolio.month_ends(demo)
     with duckdb.connect(str(path), read_only=True) as slow:
-        for scope in demo_bank_scopes(demo):
+        # account managers' scopes too (the manager at the opening, handovers included)
+        for scope in [*demo_bank_scopes(demo), *demo_manager_scopes(demo)]:
             for opening, closing in periods(months):
                 pd.testing.assert_frame_equal(
                     migration.migration_matrix(demo, scope, opening, closing),

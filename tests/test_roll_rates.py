@@ -39,8 +39,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from demo_scopes import demo_scopes
+from demo_scopes import demo_manager_scopes, demo_scopes
 from extract_builder import copy_tables, write_extract
+from fixtures_asset_quality import loan_level_copy
 from fixtures_demo import DemoBank
 
 from daihou.settings import AssetQualityRules, Settings
@@ -295,8 +296,9 @@ def test_empty_scope_has_no_figures(con: duckdb.DuckDBPyConnection) -> None:
 def test_manager_scope_equals_its_sub_branch(
     con: duckdb.DuckDBPyConnection, manager: str, org: str, month: date
 ) -> None:
-    # A manager scope is answered from the loan rows; every SB1 loan is E1's, every SB2 loan
-    # E2's, so it must give exactly what the aggregates give for the sub-branch.
+    # A manager scope is answered from agg_bucket_manager_transition; every SB1 loan is E1's,
+    # every SB2 loan E2's, so it must give exactly what agg_bucket_transition gives for the
+    # sub-branch.
     by_manager = Scope("HO", manager_id=manager)
     assert roll_rates.flow_rates(con, by_manager, month, RULES) == roll_rates.flow_rates(
         con, Scope(org), month, RULES
@@ -497,7 +499,11 @@ def test_aggregates_equal_the_loan_level_reference_on_the_demo_bank(
     manager = demo.execute(
         "SELECT manager_id FROM fct_loan_snapshot GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
     ).fetchall()[0][0]
-    scopes = [*demo_scopes(demo), Scope(demo_scopes(demo)[0].org_id, manager_id=manager)]
+    scopes = [
+        *demo_scopes(demo),
+        Scope(demo_scopes(demo)[0].org_id, manager_id=manager),
+        *demo_manager_scopes(demo),
+    ]
     for scope in scopes:
         for month in demo_months(demo):
             cells = reference_cells(demo, scope, month)
@@ -508,6 +514,31 @@ def test_aggregates_equal_the_loan_level_reference_on_the_demo_bank(
             assert roll_rates.flow_rates(demo, scope, month, RULES).figures() == reference_figures(
                 cells
             ), (scope, month)
+
+
+@pytest.mark.slow
+def test_aggregates_equal_the_loan_level_path_on_the_demo_bank(
+    demo: duckdb.DuckDBPyConnection,
+    demo_bank: DemoBank,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The metric's own loan-level path (LOAN_TRANSITIONS on a copy without the rules record)
+    # against the aggregates, account managers' scopes (manager at t−1) included.
+    path = loan_level_copy(
+        demo_bank.settings.warehouse_path, tmp_path_factory.mktemp("rr_demo") / "wh.duckdb"
+    )
+    months = demo_months(demo)
+    with duckdb.connect(str(path), read_only=True) as slow:
+        for scope in [*demo_scopes(demo), *demo_manager_scopes(demo)]:
+            for month in months:
+                pd.testing.assert_frame_equal(
+                    roll_rates.transition_matrix(demo, scope, month, RULES),
+                    roll_rates.transition_matrix(slow, scope, month, RULES),
+                )
+            pd.testing.assert_frame_equal(
+                roll_rates.flow_rate_trend(demo, scope, months[0], months[-1], RULES),
+                roll_rates.flow_rate_trend(slow, scope, months[0], months[-1], RULES),
+            )
 
 
 def test_matrix_invariants_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> None:
@@ -543,7 +574,7 @@ def test_matrix_invariants_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> 
 def test_timings_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> None:
     root = demo_scopes(demo)[0]
     months = demo_months(demo)
-    manager = demo.execute("SELECT min(manager_id) FROM fct_loan_snapshot").fetchall()[0][0]
+    manager = demo_manager_scopes(demo)[0]
     calls = {
         "transition_matrix": lambda s: roll_rates.transition_matrix(demo, s, months[-1], RULES),
         "flow_rates": lambda s: roll_rates.flow_rates(demo, s, months[-1], RULES),
@@ -551,10 +582,10 @@ def test_timings_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> None:
             demo, s, months[0], months[-1], RULES
         ),
     }
-    for scope in (root, Scope(root.org_id, manager_id=manager)):
+    for scope in (root, manager):
         for name, call in calls.items():
             started = time.perf_counter()
             call(scope)
             elapsed = time.perf_counter() - started
-            path = "loan rows" if scope.manager_id else "aggregates"
+            path = "manager aggregate" if scope.manager_id else "aggregate"
             print(f"{name} ({path}): {elapsed * 1000:.1f} ms")

@@ -27,8 +27,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from demo_scopes import demo_scopes
+from demo_scopes import demo_manager_scopes, demo_scopes
 from extract_builder import copy_tables, write_extract
+from fixtures_asset_quality import loan_level_copy
 from fixtures_demo import DemoBank
 
 from daihou.settings import AssetQualityRules, Settings
@@ -224,7 +225,8 @@ def test_manager_scope_takes_the_manager_at_mob_0(
     con: duckdb.DuckDBPyConnection, basis: str, threshold: int
 ) -> None:
     # E1 at MOB 0: V1 and V2 (V2 moved to E2 later) — exactly SB1's loans. Manager scopes are
-    # answered from the loan rows, SB1 from the aggregates: they must agree exactly.
+    # answered from the agg_vintage_manager_* tables, SB1 from agg_vintage_*: they must agree
+    # exactly.
     by_manager = vintage_curves(con, Scope("HO", manager_id="E1"), threshold, basis, RULES)
     assert by_manager.equals(vintage_curves(con, Scope("SB1"), threshold, basis, RULES))
 
@@ -279,14 +281,23 @@ def reference_curves(
     }
     loans = con.execute(
         "SELECT l.loan_id, l.org_id, l.product, c.customer_type, c.industry_code, "
-        "l.guarantee_type, l.contract_amount, last_day(l.disbursement_date) "
-        "FROM dim_loan l JOIN dim_customer c USING (customer_id)"
+        "l.guarantee_type, l.contract_amount, last_day(l.disbursement_date), s.manager_id "
+        "FROM dim_loan l JOIN dim_customer c USING (customer_id) "
+        "LEFT JOIN fct_loan_snapshot s "
+        "  ON s.loan_id = l.loan_id AND s.as_of_date = last_day(l.disbursement_date)"
     ).fetchall()
     cohort_of: dict[str, date] = {}
     cohorts: dict[date, list] = defaultdict(lambda: [0, Decimal(0)])
-    for loan_id, org, product, ctype, industry, guarantee, amount, cohort in loans:
-        wanted = (scope.product, scope.customer_type, scope.industry_code, scope.guarantee_type)
-        actual = (product, ctype, industry, guarantee)
+    for loan_id, org, product, ctype, industry, guarantee, amount, cohort, manager in loans:
+        # a manager's loans: those they were responsible for at MOB 0
+        wanted = (
+            scope.product,
+            scope.customer_type,
+            scope.industry_code,
+            scope.guarantee_type,
+            scope.manager_id,
+        )
+        actual = (product, ctype, industry, guarantee, manager)
         if org not in orgs or any(
             w is not None and w != a for w, a in zip(wanted, actual, strict=True)
         ):
@@ -328,17 +339,40 @@ def demo(demo_bank: DemoBank) -> Iterator[duckdb.DuckDBPyConnection]:
 def test_aggregates_equal_the_loan_level_reference_on_the_demo_bank(
     demo: duckdb.DuckDBPyConnection, threshold: int
 ) -> None:
-    for scope in demo_scopes(demo):
+    managers = demo_manager_scopes(demo)
+    for scope in [*demo_scopes(demo), *managers]:
         expected = reference_curves(demo, scope, threshold)
         current = vintage_curves(demo, scope, threshold, "current_amount", RULES)
         ever = vintage_curves(demo, scope, threshold, "ever_count", RULES)
-        assert len(current) == len(expected) > 0, scope
+        assert len(current) == len(expected), scope
+        assert expected or scope == managers[-1], scope  # only that one is empty
         for cur, evr in zip(current.itertuples(), ever.itertuples(), strict=True):
             balance, n_ever, n, amount = expected[cur.cohort_month.date(), cur.mob]
             assert (cur.numerator, cur.denominator) == (float(balance), float(amount)), scope
             assert cur.value == float(balance) / float(amount)
             assert (evr.numerator, evr.denominator, evr.value) == (n_ever, n, n_ever / n)
             assert (cur.cohort_loans, cur.cohort_amount) == (n, float(amount))
+
+
+@pytest.mark.slow
+def test_aggregates_equal_the_loan_level_path_on_the_demo_bank(
+    demo: duckdb.DuckDBPyConnection,
+    demo_bank: DemoBank,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The metric's own loan-level path (on a copy without the rules record) against the
+    # aggregates, account managers' scopes (manager at MOB 0) included.
+    path = loan_level_copy(
+        demo_bank.settings.warehouse_path, tmp_path_factory.mktemp("vintage_demo") / "wh.duckdb"
+    )
+    with duckdb.connect(str(path), read_only=True) as slow:
+        for scope in [*demo_scopes(demo), *demo_manager_scopes(demo)]:
+            for threshold in RULES.vintage_thresholds:
+                for basis in ("current_amount", "ever_count"):
+                    pd.testing.assert_frame_equal(
+                        vintage_curves(demo, scope, threshold, basis, RULES),  # type: ignore[arg-type]
+                        vintage_curves(slow, scope, threshold, basis, RULES),  # type: ignore[arg-type]
+                    )
 
 
 def test_ever_delinquency_never_falls_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> None:
@@ -351,11 +385,10 @@ def test_ever_delinquency_never_falls_on_the_demo_bank(demo: duckdb.DuckDBPyConn
 
 def test_timings_on_the_demo_bank(demo: duckdb.DuckDBPyConnection) -> None:
     root = demo_scopes(demo)[0]
-    manager = demo.execute("SELECT min(manager_id) FROM fct_loan_snapshot").fetchall()[0][0]
-    for scope in (root, Scope(root.org_id, manager_id=manager)):
+    for scope in (root, demo_manager_scopes(demo)[0]):
         for basis in ("current_amount", "ever_count"):
             started = time.perf_counter()
             vintage_curves(demo, scope, 30, basis, RULES)  # type: ignore[arg-type]
             elapsed = time.perf_counter() - started
-            path = "loan rows" if scope.manager_id else "aggregates"
+            path = "manager aggregates" if scope.manager_id else "aggregates"
             print(f"vintage_curves {basis} ({path}): {elapsed * 1000:.1f} ms")

@@ -10,6 +10,12 @@ and for warehouses built before them.
   columns apply the classification floors (``asset_quality.classification_floors``) of the load
   that built it, recorded in ``agg_class_month_rules``; a metric call with other floors falls back
   to the loan-level path, so a settings change is correct at once and fast after the next load.
+- ``agg_class_manager_month`` is the same with the responsible manager at the month end as one
+  more dimension: it answers an account manager's scope, and ``agg_class_month`` is its sum over
+  the managers. A separate table rather than manager_id in the grain of agg_class_month, by
+  measurement at medium (1M loans): with the manager the grain has 3.4× the rows (1.1M → 3.7M)
+  and the whole-bank 36-month trend over it took 2.8× as long (0.25 s → 0.7 s); the twin costs
+  a few seconds of load and leaves every scope without a manager as fast as before.
 - ``agg_loan_month`` is the on-book part of the snapshots with the scope dimensions copied in
   and no rules applied: the §2 cohorts join two of its months, and the §1 breach list reads one
   (applying the floors of the call), instead of joining the snapshots to the loan and customer
@@ -23,11 +29,16 @@ both paths compute each amount with the same expression.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from daihou.settings import AssetQualityRules, Settings
 from etl.contract import CLASSES
 from warehouse.connection import has_table
+
+# The per-manager twin of agg_class_month; a warehouse loaded before it existed lacks it.
+MANAGER_TABLE = "agg_class_manager_month"
 
 # Snapshot rows on the book (METRICS.md preamble). Alias ``s``.
 ON_BOOK = "s.status = 'active' AND s.balance > 0"
@@ -114,8 +125,35 @@ CREATE OR REPLACE TABLE agg_class_month_rules (
     floor_loss             INTEGER
 );
 
+-- agg_class_manager_month: agg_class_month with one more dimension, the responsible manager
+-- at the month end: one row per month end × manager × booking org × product × customer type ×
+-- industry × guarantee type × classification, over the loans on the book (METRICS.md §1).
+-- Answers an account manager's scope. Sorted by manager, then month end: a manager's rows are
+-- contiguous, so a query of one manager skips every other row group by its min/max.
+CREATE OR REPLACE TABLE agg_class_manager_month (
+    as_of_date         DATE NOT NULL,
+    manager_id         VARCHAR NOT NULL,          -- responsible manager at as_of_date
+    org_id             VARCHAR NOT NULL,
+    product            VARCHAR NOT NULL,
+    customer_type      VARCHAR NOT NULL,
+    industry_code      VARCHAR,
+    guarantee_type     VARCHAR NOT NULL,
+    classification     VARCHAR NOT NULL,
+    loan_count         BIGINT NOT NULL,
+    balance            DECIMAL(38, 2) NOT NULL,
+    overdue_count      BIGINT NOT NULL,
+    overdue_balance    DECIMAL(38, 2) NOT NULL,
+    overdue_principal  DECIMAL(38, 2) NOT NULL,
+    dpd30_balance      DECIMAL(38, 2) NOT NULL,
+    dpd60_balance      DECIMAL(38, 2) NOT NULL,
+    dpd90_balance      DECIMAL(38, 2) NOT NULL,
+    breach_count       BIGINT NOT NULL,
+    breach_balance     DECIMAL(38, 2) NOT NULL
+);
+
 -- agg_class_month: one row per month end × booking org × product × customer type × industry ×
--- guarantee type × classification, over the loans on the book (METRICS.md §1).
+-- guarantee type × classification, over the loans on the book (METRICS.md §1): the sums of
+-- agg_class_manager_month over the managers, for every scope without a manager.
 CREATE OR REPLACE TABLE agg_class_month (
     as_of_date         DATE NOT NULL,
     org_id             VARCHAR NOT NULL,
@@ -146,17 +184,31 @@ SELECT
 FROM fct_loan_snapshot AS s
 JOIN dim_loan AS l ON l.loan_id = s.loan_id
 JOIN dim_customer AS c ON c.customer_id = l.customer_id
-WHERE {ON_BOOK}
+WHERE {ON_BOOK} AND s.as_of_date >= $since
 ORDER BY s.as_of_date
 """
 
-# Runs are found among the few loans that ever had such a status; a run starts where the status
+# The loans whose exit runs a build from $since on redoes: an exit status from then on, or a
+# run not ended before then (its snapshots from $since on may have changed). A loan's runs
+# depend on its snapshots alone, so the other loans' runs stand.
+_RERUN_LOANS = """
+    SELECT loan_id FROM fct_loan_snapshot
+    WHERE as_of_date >= $since AND status IN ('written_off', 'transferred')
+    UNION
+    SELECT loan_id FROM agg_loan_exit_run
+    WHERE next_as_of_date IS NULL OR next_as_of_date >= $since
+"""
+
+_STAGE_RERUN = f"CREATE OR REPLACE TEMP TABLE exit_rerun_loan AS {_RERUN_LOANS}"
+_DELETE_EXIT_RUN = (
+    "DELETE FROM agg_loan_exit_run WHERE loan_id IN (SELECT loan_id FROM exit_rerun_loan)"
+)
+
+# Runs are found among those loans, over their whole history; a run starts where the status
 # differs from the loan's previous snapshot.
 _FILL_EXIT_RUN = """
 INSERT INTO agg_loan_exit_run
-WITH exited AS (
-    SELECT DISTINCT loan_id FROM fct_loan_snapshot WHERE status IN ('written_off', 'transferred')
-),
+WITH exited AS (SELECT loan_id FROM exit_rerun_loan),
 snapshot_row AS (
     SELECT
         s.loan_id,
@@ -189,11 +241,26 @@ VALUES ($floor_special_mention, $floor_substandard, $floor_doubtful, $floor_loss
 
 _DIMS = "as_of_date, org_id, product, customer_type, industry_code, guarantee_type, classification"
 
+_FILL_CLASS_MANAGER_MONTH = f"""
+INSERT INTO agg_class_manager_month
+WITH measured AS (
+    SELECT s.manager_id, {_DIMS}, {SNAPSHOT_MEASURES}
+    FROM agg_loan_month AS s
+    WHERE s.as_of_date >= $since
+)
+SELECT as_of_date, manager_id, {_DIMS.removeprefix("as_of_date, ")},
+       {", ".join(f"sum({m})" for m in MEASURE_COLUMNS)}
+FROM measured
+GROUP BY ALL
+ORDER BY manager_id, as_of_date
+"""
+
+# The same sums without the manager (exact: DECIMAL and integer sums of sums).
 _FILL_CLASS_MONTH = f"""
 INSERT INTO agg_class_month
-WITH measured AS (SELECT {_DIMS}, {SNAPSHOT_MEASURES} FROM agg_loan_month AS s)
 SELECT {_DIMS}, {", ".join(f"sum({m})" for m in MEASURE_COLUMNS)}
-FROM measured
+FROM agg_class_manager_month
+WHERE as_of_date >= $since
 GROUP BY ALL
 ORDER BY ALL
 """
@@ -230,11 +297,31 @@ def built_floors(con: duckdb.DuckDBPyConnection) -> dict[str, int | None] | None
     return dict(zip(keys, rows[0], strict=True)) if rows else None
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """(Re)create the asset-quality aggregates from the facts, with this load's floors."""
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None = None) -> None:
+    """Bring the asset-quality aggregates up to date with the facts, with this load's floors.
+
+    ``since`` (a month end) redoes only the month ends from it on, the caller guaranteeing that
+    the facts of earlier month ends did not change (``date.max``: none did); None, a missing
+    table or other recorded floors rebuild everything. The exit runs are redone for the loans
+    whose runs can have changed: those with an exit status from ``since`` on or a run still
+    open then.
+    """
     params = rule_params(settings.asset_quality)
-    con.execute(DDL)
-    con.execute(_FILL_LOAN_MONTH)
+    floors = floor_params(settings.asset_quality)
+    rebuild = built_floors(con) != floors or not has_table(con, MANAGER_TABLE)
+    if since is None or rebuild:
+        con.execute(DDL)
+        con.execute(_FILL_RULES, floors)
+        since = date.min
+    elif since == date.max:
+        return
+    at = {"since": since}
+    for table in ("agg_loan_month", "agg_class_manager_month", "agg_class_month"):
+        con.execute(f"DELETE FROM {table} WHERE as_of_date >= $since", at)
+    con.execute(_FILL_LOAN_MONTH, at)
+    con.execute(_STAGE_RERUN, at)
+    con.execute(_DELETE_EXIT_RUN)
     con.execute(_FILL_EXIT_RUN)
-    con.execute(_FILL_RULES, floor_params(settings.asset_quality))
-    con.execute(_FILL_CLASS_MONTH, params)
+    con.execute("DROP TABLE exit_rerun_loan")
+    con.execute(_FILL_CLASS_MANAGER_MONTH, {**params, **at})
+    con.execute(_FILL_CLASS_MONTH, at)

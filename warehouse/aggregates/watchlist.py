@@ -20,13 +20,20 @@ window (``watchlist.downgrade_window_months``), the classification floors (breac
 the inspection rules of ``fct_obligation``. The metric derives the same facts from the fact
 tables for one month end when a call's rules differ or the table is missing, so a settings
 change is correct at once and fast after the next load; both paths share the expressions
-below (WINDOW_START, OPEN_SIGNAL, OVERDUE_OBLIGATION, APPRAISAL, LOAN_FACTS, …), and
+below (WINDOW_START, APPRAISAL, RANK, LOAN_FACTS, …; the build applies OPEN_SIGNAL,
+OVERDUE_OBLIGATION and APPRAISAL_AT in their equivalent form of ranges of month ends), and
 tests/test_watchlist.py checks that they give the same list on the demo bank.
+
+``build(con, settings, since)`` recomputes only the month ends from ``since`` on (a monthly
+load), reading the earlier facts they need (the downgrade window, signals and obligations
+open since before); tests/test_watchlist_incremental.py checks that it equals a full build.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 
 import duckdb
 
@@ -129,121 +136,368 @@ CREATE OR REPLACE TABLE agg_watchlist_month (
 CREATE OR REPLACE TABLE agg_watchlist_rules (rules VARCHAR NOT NULL);
 """
 
-# The build first stages, for every month end at once, three narrow tables (temporary, sorted
-# by month end, dropped at the end): downgraded loans, collateral per loan, and each customer's
-# open signals and oldest overdue obligation; then fills agg_watchlist_month month by month
-# from agg_loan_month and them.
+# The build works in month-end indexes: watchlist_month_end numbers the month ends of
+# agg_loan_month 1…n, and each signal, overdue obligation and appraisal becomes the range
+# [first_i, until_i) of the month ends at which it holds. The ranges are cut into runs per
+# customer (signals, oldest overdue obligation) or loan (collateral) over which these facts do
+# not change, dated first_t … last_t: staged once, one row per run, instead of one per fact
+# and month end. Then one statement fills a chunk: consecutive month ends of at most
+# _CHUNK_ROWS loan rows together (fewer statements), or a month end of more rows in parts, each
+# part the customers whose hash(customer_id) % $parts is $part (a statement's working set stays
+# bounded whatever the bank's size). It joins each loan or customer to its run holding at the
+# month end (equal key, month end in the run) instead of joining every fact to every month end
+# with inequalities.
 
-_MONTH_END = "SELECT DISTINCT as_of_date AS t FROM agg_loan_month"
+_CHUNK_ROWS = 1_000_000
 
-# Only loans whose class ever changes can be downgraded; their on-book rows, ASOF-joined to
-# the first on-book row on or after each row's window start.
-_STAGE_DOWNGRADED = f"""
-CREATE OR REPLACE TEMP TABLE watchlist_downgraded AS
-WITH window_row AS (
-    SELECT a.loan_id, a.as_of_date, a.classification
-    FROM agg_loan_month AS a
-    WHERE a.loan_id IN (
-        SELECT loan_id FROM agg_loan_month
-        GROUP BY loan_id
-        HAVING min(classification) <> max(classification)
+
+_STAGE_MONTH_END = """
+CREATE OR REPLACE TEMP TABLE watchlist_month_end AS
+SELECT (row_number() OVER (ORDER BY as_of_date))::INTEGER AS i, as_of_date AS t, loan_rows
+FROM (SELECT as_of_date, count(*) AS loan_rows FROM agg_loan_month GROUP BY as_of_date)
+ORDER BY i
+"""
+
+# Each day from the first month end to the last, with the index of the first month end on or
+# after it: a date becomes its month-end index by an equi-join with this small table.
+_STAGE_DAY = """
+CREATE OR REPLACE TEMP TABLE watchlist_day AS
+SELECT unnest(generate_series(after_previous, t, INTERVAL 1 DAY))::DATE AS day, i
+FROM (SELECT i, t, coalesce(lag(t) OVER (ORDER BY i) + 1, t) AS after_previous
+      FROM watchlist_month_end)
+"""
+
+
+def _month_index(day: str, alias: str) -> tuple[str, str]:
+    """SQL for the index of the first month end on or after the date ``day`` ($after_last
+    when none, or when ``day`` is NULL: a range with no end), and the join it needs."""
+    join = f"LEFT JOIN watchlist_day AS {alias} ON {alias}.day = {day}"
+    return (
+        f"CASE WHEN {day} <= $first_month_end THEN 1 ELSE coalesce({alias}.i, $after_last) END",
+        join,
     )
-)
-SELECT a.as_of_date, a.loan_id
-FROM (SELECT *, {WINDOW_START.format(t="as_of_date")} AS window_start FROM window_row) AS a
-ASOF JOIN window_row AS b ON b.loan_id = a.loan_id AND b.as_of_date >= a.window_start
-WHERE {RANK.format(c="a.classification")} > {RANK.format(c="b.classification")}
-ORDER BY a.as_of_date
-"""
 
-_STAGE_SECURED = f"""
-CREATE OR REPLACE TEMP TABLE watchlist_secured AS
-SELECT m.t AS as_of_date, p.loan_id, sum(p.appraised_value) AS collateral_value,
-       min(p.appraisal_date) AS oldest_appraisal_date
-FROM ({APPRAISAL}) AS p
-JOIN ({_MONTH_END}) AS m ON {APPRAISAL_AT.format(t="m.t")}
-GROUP BY ALL
-ORDER BY as_of_date
-"""
 
-_STAGE_CUSTOMER = f"""
-CREATE OR REPLACE TEMP TABLE watchlist_customer AS
-WITH signal AS (
-    SELECT m.t AS as_of_date, w.customer_id,
-           count(*) FILTER (WHERE w.severity = 'red') AS red_signal_count,
-           count(*) FILTER (WHERE w.severity = 'orange') AS orange_signal_count
+_SIGNAL_FIRST, _SIGNAL_FIRST_JOIN = _month_index("w.signal_date", "f")
+_SIGNAL_UNTIL, _SIGNAL_UNTIL_JOIN = _month_index("w.resolved_date", "u")
+_DUE_FIRST, _DUE_FIRST_JOIN = _month_index("o.due_date + 1", "f")
+_DUE_UNTIL, _DUE_UNTIL_JOIN = _month_index("o.satisfied_date", "u")
+_APPRAISAL_FIRST, _APPRAISAL_FIRST_JOIN = _month_index("p.appraisal_date", "f")
+_APPRAISAL_UNTIL, _APPRAISAL_UNTIL_JOIN = _month_index("p.next_date", "u")
+
+# Each range is kept when it holds at a month end on or after $since_i.
+
+# OPEN_SIGNAL as a range: from signal_date until resolved_date; never when resolved without a
+# date (a NULL status is never open either, as there).
+_STAGE_SIGNAL_RANGE = f"""
+CREATE OR REPLACE TEMP TABLE watchlist_signal_range AS
+SELECT * FROM (
+    SELECT w.customer_id, w.severity,
+           {_SIGNAL_FIRST} AS first_i, {_SIGNAL_UNTIL} AS until_i
     FROM fct_warning_signal AS w
-    JOIN ({_MONTH_END}) AS m ON {OPEN_SIGNAL.format(t="m.t")}
+    {_SIGNAL_FIRST_JOIN}
+    {_SIGNAL_UNTIL_JOIN}
     WHERE w.severity IN ('red', 'orange')
-    GROUP BY ALL
-),
-overdue AS (
-    SELECT m.t AS as_of_date, o.customer_id, min(o.due_date) AS oldest_due_date
-    FROM fct_obligation AS o
-    JOIN ({_MONTH_END}) AS m ON {OVERDUE_OBLIGATION.format(t="m.t")}
-    GROUP BY ALL
+      AND (w.resolved_date IS NOT NULL OR w.status <> 'resolved')
 )
-SELECT coalesce(sg.as_of_date, od.as_of_date) AS as_of_date,
-       coalesce(sg.customer_id, od.customer_id) AS customer_id,
-       sg.red_signal_count, sg.orange_signal_count, od.oldest_due_date
-FROM signal AS sg
-FULL JOIN overdue AS od ON od.as_of_date = sg.as_of_date AND od.customer_id = sg.customer_id
-ORDER BY as_of_date
+WHERE until_i > greatest(first_i, $since_i)
 """
 
-# One month end $as_of at a time: a month's rows are contiguous (a query of one month skips
-# the others), and each step's working set stays small.
-_FILL_MONTH = f"""
+# APPRAISAL_AT as a range: from the appraisal until the item's next one.
+_STAGE_APPRAISAL_RANGE = f"""
+CREATE OR REPLACE TEMP TABLE watchlist_appraisal_range AS
+SELECT * FROM (
+    SELECT p.loan_id, l.customer_id, p.appraised_value, p.appraisal_date,
+           {_APPRAISAL_FIRST} AS first_i, {_APPRAISAL_UNTIL} AS until_i
+    FROM ({APPRAISAL}) AS p
+    LEFT JOIN dim_loan AS l ON l.loan_id = p.loan_id
+    {_APPRAISAL_FIRST_JOIN}
+    {_APPRAISAL_UNTIL_JOIN}
+)
+WHERE until_i > greatest(first_i, $since_i)
+"""
+
+
+def _runs(ranges: str, key: str, measures: str) -> str:
+    """SQL of the runs of each ``key`` (key, first_i, until_i, ``measures``): the ranges of
+    ``ranges`` that hold at each month end (``x``) cut at every range's start and end into
+    disjoint runs over which ``measures`` do not change (a key has one run at a month end, if
+    any)."""
+    return f"""
+    WITH bound AS (
+        SELECT DISTINCT {key}, first_i AS i FROM {ranges}
+        UNION
+        SELECT DISTINCT {key}, until_i AS i FROM {ranges}
+    ),
+    segment AS (
+        SELECT {key}, i AS first_i, lead(i) OVER (PARTITION BY {key} ORDER BY i) AS until_i
+        FROM bound
+    )
+    SELECT g.{key}, g.first_i, g.until_i, {measures}
+    FROM segment AS g
+    JOIN {ranges} AS x
+      ON x.{key} = g.{key} AND x.first_i <= g.first_i AND x.until_i >= g.until_i
+    GROUP BY g.{key}, g.first_i, g.until_i
+    """
+
+
+def _dated(runs: str, columns: str) -> str:
+    """The runs of ``runs`` (with first_i, until_i) as the month ends first_t … last_t."""
+    return f"""
+    SELECT {columns}, f.t AS first_t, l.t AS last_t
+    FROM ({runs}) AS r
+    JOIN watchlist_month_end AS f ON f.i = r.first_i
+    JOIN watchlist_month_end AS l ON l.i = r.until_i - 1
+    """
+
+
+# The customer's open red and orange signals, per run.
+_SIGNAL_RUNS = _runs(
+    "watchlist_signal_range",
+    "customer_id",
+    "count(*) FILTER (WHERE x.severity = 'red') AS red_signal_count, "
+    "count(*) FILTER (WHERE x.severity = 'orange') AS orange_signal_count",
+)
+_STAGE_SIGNAL = f"""
+CREATE OR REPLACE TEMP TABLE watchlist_signal AS
+{_dated(_SIGNAL_RUNS, "r.customer_id, r.red_signal_count, r.orange_signal_count")}
+"""
+
+# A loan's collateral (Σ of its items' latest values and their oldest date), per run.
+_COLLATERAL_RUNS = _runs(
+    "watchlist_appraisal_range",
+    "loan_id",
+    "any_value(x.customer_id) AS customer_id, sum(x.appraised_value) AS collateral_value, "
+    "min(x.appraisal_date) AS oldest_appraisal_date",
+)
+_STAGE_COLLATERAL = f"""
+CREATE OR REPLACE TEMP TABLE watchlist_collateral AS
+{
+    _dated(
+        _COLLATERAL_RUNS,
+        "r.loan_id, r.customer_id, r.collateral_value, r.oldest_appraisal_date",
+    )
+}
+"""
+
+# OVERDUE_OBLIGATION as a range: after due_date until satisfied_date. A customer's oldest
+# overdue obligation at a month end is, of the obligations open then, the first by due date;
+# as first_i grows with the due date, obligation k is the oldest exactly from
+# max(first_i, the until_i of every earlier one) until its own until_i: the customer's runs,
+# each with its due date. (Obligations that end before $since_i are left out: they would
+# only push runs' starts to at most $since_i, and a fill starts there.)
+_OVERDUE_RUNS = f"""
+    WITH open_past_due AS (
+        SELECT * FROM (
+            SELECT o.customer_id, o.due_date, {_DUE_FIRST} AS first_i, {_DUE_UNTIL} AS until_i
+            FROM fct_obligation AS o
+            {_DUE_FIRST_JOIN}
+            {_DUE_UNTIL_JOIN}
+            WHERE o.kind IN ('routine', 'special')
+        )
+        WHERE until_i > greatest(first_i, $since_i)
+    ),
+    run AS (
+        SELECT customer_id, due_date AS oldest_due_date, until_i,
+               greatest(first_i, coalesce(max(until_i) OVER (
+                   PARTITION BY customer_id ORDER BY due_date, until_i DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS first_i
+        FROM open_past_due
+    )
+    SELECT * FROM run WHERE first_i < until_i
+"""
+_STAGE_OVERDUE = f"""
+CREATE OR REPLACE TEMP TABLE watchlist_overdue AS
+{_dated(_OVERDUE_RUNS, "r.customer_id, r.oldest_due_date")}
+"""
+
+# The customers of the chunk's part; {c} is a customer_id. (A whole chunk's statement has no
+# such filter: it would cost as much as a third of the statement.)
+_IN_PART = "hash({c}) % $parts::UBIGINT = $part::UBIGINT"
+_WHOLE = "TRUE"
+
+
+def _runs_in_chunk(table: str, in_part: str) -> str:
+    """The runs of a staged table that meet the chunk's month ends, for its part."""
+    return f"""(
+        SELECT * FROM {table} AS x
+        WHERE x.first_t <= $last_t AND x.last_t >= $first_t
+          AND {in_part.format(c="x.customer_id")}
+    )"""
+
+
+# The on-book rows of the month ends $first_t … $last_t not in the best class (only they can
+# be downgraded), with their window starts.
+_WORSE = f"""
+    SELECT a.loan_id, a.as_of_date, a.classification,
+           {WINDOW_START.format(t="a.as_of_date")} AS window_start
+    FROM agg_loan_month AS a
+    WHERE a.as_of_date BETWEEN $first_t AND $last_t
+      AND {RANK.format(c="a.classification")} > 1
+"""
+
+# A loan row as a cell of its own (its customer has no other loan on the book that month):
+# LOAN_FACTS of one row.
+_ONE_LOAN_FACTS = f"""
+    1 AS loan_count,
+    s.balance,
+    {RANK.format(c="s.classification")} AS worst_class_rank,
+    CASE WHEN {_NPL} THEN 1 ELSE 0 END AS npl_loan_count,
+    CASE WHEN s.is_downgraded THEN 1 ELSE 0 END AS downgraded_loan_count,
+    s.days_past_due AS worst_dpd,
+    CASE WHEN {IS_FLOOR_BREACH} THEN 1 ELSE 0 END AS floor_breach_count,
+    s.collateral_value / s.balance AS lowest_coverage,
+    s.oldest_appraisal_date
+"""
+
+# A loan row that could make its customer listed under some setting of the query-time
+# thresholds (a cell's is the OR of its rows').
+_LOAN_CANDIDATE = f"""
+    coalesce({_NPL}, FALSE) OR s.is_downgraded OR s.days_past_due > 0
+    OR coalesce({IS_FLOOR_BREACH}, FALSE) OR s.oldest_appraisal_date IS NOT NULL
+"""
+
+
+def _fill(in_part: str) -> str:
+    """The statement filling the month ends $first_i … $last_i (dates $first_t … $last_t) for
+    the customers ``in_part`` (_IN_PART or _WHOLE) selects:
+
+    - downgraded: a loan row whose class is worse than at the loan's first on-book row on or
+      after the row's window start (ASOF over the rows of the same loans since the chunk's
+      first window start);
+    - collateral, signals, overdue: the staged run holding at the row's month end;
+    - customer: each customer's loans that month and whether it is a candidate (some setting
+      of the query-time thresholds could list it: a candidate loan, an open red or orange
+      signal or an overdue obligation); only candidates' rows go on;
+    - a customer with one loan has one cell: its row; the others' rows are grouped by cell."""
+    collateral = _runs_in_chunk("watchlist_collateral", in_part)
+    signal = _runs_in_chunk("watchlist_signal", in_part)
+    overdue = _runs_in_chunk("watchlist_overdue", in_part)
+    return f"""
 INSERT INTO agg_watchlist_month
-WITH s AS (
+WITH downgraded AS (
+    SELECT a.as_of_date, a.loan_id
+    FROM ({_WORSE}) AS a
+    ASOF JOIN (
+        SELECT b.loan_id, b.as_of_date, b.classification
+        FROM agg_loan_month AS b
+        WHERE b.as_of_date BETWEEN {WINDOW_START.format(t="$first_t")} AND $last_t
+          AND b.loan_id IN (SELECT w.loan_id FROM ({_WORSE}) AS w)
+    ) AS b ON b.loan_id = a.loan_id AND b.as_of_date >= a.window_start
+    WHERE {RANK.format(c="a.classification")} > {RANK.format(c="b.classification")}
+),
+s AS (
     SELECT a.as_of_date, a.loan_id, l.customer_id, l.contract_amount, a.org_id, a.product,
            a.customer_type, a.industry_code, a.guarantee_type, a.manager_id, a.classification,
            a.balance, a.days_past_due,
            d.loan_id IS NOT NULL AS is_downgraded,
            sc.collateral_value, sc.oldest_appraisal_date
     FROM agg_loan_month AS a
-    JOIN dim_loan AS l ON l.loan_id = a.loan_id
-    LEFT JOIN (SELECT loan_id FROM watchlist_downgraded WHERE as_of_date = $as_of) AS d
-      ON d.loan_id = a.loan_id
-    LEFT JOIN (SELECT * FROM watchlist_secured WHERE as_of_date = $as_of) AS sc
-      ON sc.loan_id = a.loan_id
-    WHERE a.as_of_date = $as_of
+    JOIN (
+        SELECT l.loan_id, l.customer_id, l.contract_amount
+        FROM dim_loan AS l
+        WHERE {in_part.format(c="l.customer_id")}
+    ) AS l ON l.loan_id = a.loan_id
+    LEFT JOIN downgraded AS d ON d.as_of_date = a.as_of_date AND d.loan_id = a.loan_id
+    LEFT JOIN {collateral} AS sc
+      ON sc.loan_id = a.loan_id AND a.as_of_date BETWEEN sc.first_t AND sc.last_t
+    WHERE a.as_of_date BETWEEN $first_t AND $last_t
 ),
-cell AS (
-    SELECT s.customer_id, s.org_id, s.product, s.guarantee_type, s.manager_id,
-        any_value(s.customer_type) AS customer_type,
-        any_value(s.industry_code) AS industry_code,
-        max(s.balance) AS top_balance,
-        max_by(s.contract_amount, {LARGEST}) AS top_contract_amount,
-        max_by(s.loan_id, {LARGEST}) AS top_loan_id,
-        {LOAN_FACTS}
+customer AS (
+    SELECT k.as_of_date, k.customer_id, k.loans,
+           sg.red_signal_count, sg.orange_signal_count, od.oldest_due_date
+    FROM (
+        SELECT s.as_of_date, s.customer_id, count(*) AS loans,
+               bool_or({_LOAN_CANDIDATE}) AS has_candidate_loan
+        FROM s
+        GROUP BY s.as_of_date, s.customer_id
+    ) AS k
+    LEFT JOIN {signal} AS sg
+      ON sg.customer_id = k.customer_id AND k.as_of_date BETWEEN sg.first_t AND sg.last_t
+    LEFT JOIN {overdue} AS od
+      ON od.customer_id = k.customer_id AND k.as_of_date BETWEEN od.first_t AND od.last_t
+    WHERE k.has_candidate_loan OR sg.customer_id IS NOT NULL OR od.customer_id IS NOT NULL
+),
+r AS (
+    SELECT s.*, k.loans, k.red_signal_count, k.orange_signal_count, k.oldest_due_date
     FROM s
-    GROUP BY s.customer_id, s.org_id, s.product, s.guarantee_type, s.manager_id
-),
-marked AS (
-    SELECT c.*, k.red_signal_count, k.orange_signal_count, k.oldest_due_date,
-        -- could some setting of the query-time thresholds list the customer for this cell?
-        k.customer_id IS NOT NULL OR c.npl_loan_count > 0 OR c.downgraded_loan_count > 0
-            OR c.worst_dpd > 0 OR c.floor_breach_count > 0
-            OR c.oldest_appraisal_date IS NOT NULL AS is_candidate
-    FROM cell AS c
-    LEFT JOIN (SELECT * FROM watchlist_customer WHERE as_of_date = $as_of) AS k
-      ON k.customer_id = c.customer_id
+    JOIN customer AS k ON k.as_of_date = s.as_of_date AND k.customer_id = s.customer_id
 )
-SELECT
-    $as_of, m.customer_id, m.org_id, m.product, m.customer_type, m.industry_code,
-    m.guarantee_type, m.manager_id, m.top_balance, m.top_contract_amount, m.top_loan_id,
-    m.loan_count, m.balance, m.worst_class_rank, m.npl_loan_count, m.downgraded_loan_count,
-    m.worst_dpd, m.floor_breach_count, m.lowest_coverage, m.oldest_appraisal_date,
-    m.red_signal_count, m.orange_signal_count, m.oldest_due_date
-FROM marked AS m
--- every cell of a customer that one of its cells makes a candidate
-WHERE m.customer_id IN (
-    SELECT customer_id FROM marked GROUP BY customer_id HAVING bool_or(is_candidate)
-)
+SELECT s.as_of_date, s.customer_id, s.org_id, s.product, s.customer_type, s.industry_code,
+    s.guarantee_type, s.manager_id, s.balance, s.contract_amount, s.loan_id,
+    {_ONE_LOAN_FACTS},
+    s.red_signal_count, s.orange_signal_count, s.oldest_due_date
+FROM r AS s
+WHERE s.loans = 1
+UNION ALL
+SELECT s.as_of_date, s.customer_id, s.org_id, s.product,
+    any_value(s.customer_type), any_value(s.industry_code), s.guarantee_type, s.manager_id,
+    max(s.balance), max_by(s.contract_amount, {LARGEST}), max_by(s.loan_id, {LARGEST}),
+    {LOAN_FACTS},
+    any_value(s.red_signal_count), any_value(s.orange_signal_count),
+    any_value(s.oldest_due_date)
+FROM r AS s
+WHERE s.loans > 1
+GROUP BY s.as_of_date, s.customer_id, s.org_id, s.product, s.guarantee_type, s.manager_id
+ORDER BY 1  -- a month's rows contiguous: a query of one month skips the others
 """
 
-_STAGED = ("watchlist_downgraded", "watchlist_secured", "watchlist_customer")
+
+_FILL_WHOLE = _fill(_WHOLE)
+_FILL_PART = _fill(_IN_PART)
+
+_STAGE = (
+    _STAGE_DAY,
+    _STAGE_SIGNAL_RANGE,
+    _STAGE_SIGNAL,
+    _STAGE_APPRAISAL_RANGE,
+    _STAGE_COLLATERAL,
+    _STAGE_OVERDUE,
+)
+_STAGED = (
+    "watchlist_month_end",
+    "watchlist_day",
+    "watchlist_signal_range",
+    "watchlist_signal",
+    "watchlist_appraisal_range",
+    "watchlist_collateral",
+    "watchlist_overdue",
+)
+
+
+def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> None:
+    """Run ``sql`` with the parameters of ``params`` it names (DuckDB wants no others)."""
+    named = set(re.findall(r"\$(\w+)", sql))
+    con.execute(sql, {k: v for k, v in params.items() if k in named})
+
+
+def _chunks(months: list[tuple[int, date, int]]) -> list[dict[str, object]]:
+    """The parameters of each fill statement, in month-end order, from the month ends (index,
+    date, loan rows): consecutive ones up to _CHUNK_ROWS loan rows, a larger one in parts."""
+    groups: list[list[tuple[int, date, int]]] = []
+    rows = 0
+    for month in months:
+        if not groups or rows + month[2] > _CHUNK_ROWS:
+            groups.append([])
+            rows = 0
+        groups[-1].append(month)
+        rows += month[2]
+    chunks: list[dict[str, object]] = []
+    for group in groups:
+        (first_i, first_t, _), (last_i, last_t, _) = group[0], group[-1]
+        parts = max(1, -(-sum(m[2] for m in group) // _CHUNK_ROWS))
+        for part in range(parts):
+            chunks.append(
+                {
+                    "first_i": first_i,
+                    "last_i": last_i,
+                    "first_t": first_t,
+                    "last_t": last_t,
+                    "parts": parts,
+                    "part": part,
+                }
+            )
+    return chunks
 
 
 def rules_key(
@@ -274,21 +528,44 @@ def built_key(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None = None) -> None:
     """(Re)create agg_watchlist_month with this load's rules, from agg_loan_month (built
     before it), the facts and fct_obligation. Left empty, with no rules recorded (the metric
-    then derives from the facts), when fct_obligation is missing or holds other rules."""
-    con.execute(DDL)
-    if built_obligation_rules(con) != obligation_rules_key(settings.inspection):
-        return
-    floors = floor_rule_params(settings.asset_quality)  # with $classes, best to worst
-    window = {"classes": floors["classes"], **build_params(settings.watchlist)}
-    con.execute(_STAGE_DOWNGRADED, window)
-    con.execute(_STAGE_SECURED)
-    con.execute(_STAGE_CUSTOMER)
-    for (month,) in con.execute(f"{_MONTH_END} ORDER BY t").fetchall():
-        con.execute(_FILL_MONTH, {**floors, "as_of": month})
-    for table in _STAGED:
-        con.execute(f"DROP TABLE {table}")
+    then derives from the facts), when fct_obligation is missing or holds other rules.
+
+    With ``since`` (a month end), only the month ends on or after it are deleted and filled
+    again: the caller guarantees that the facts of earlier months did not change. A missing
+    table or other recorded rules mean a full build whatever ``since`` says."""
     key = rules_key(settings.watchlist, settings.asset_quality, settings.inspection)
-    con.execute("INSERT INTO agg_watchlist_rules VALUES ($rules)", {"rules": key})
+    if built_obligation_rules(con) != obligation_rules_key(settings.inspection):
+        con.execute(DDL)
+        return
+    full = since is None or not has_table(con, "agg_watchlist_month") or built_key(con) != key
+    if full:
+        con.execute(DDL)
+        since = date.min
+    else:
+        con.execute("DELETE FROM agg_watchlist_month WHERE as_of_date >= $since", {"since": since})
+    con.execute(_STAGE_MONTH_END)
+    months = con.execute(
+        "SELECT i, t, loan_rows FROM watchlist_month_end WHERE t >= $since ORDER BY i",
+        {"since": since},
+    ).fetchall()
+    if months:
+        first, count = con.execute("SELECT min(t), count(*) FROM watchlist_month_end").fetchone()
+        params: dict[str, object] = {
+            **floor_rule_params(settings.asset_quality),  # with $classes, best to worst
+            **build_params(settings.watchlist),
+            "first_month_end": first,
+            "after_last": count + 1,
+            "since_i": months[0][0],
+        }
+        for sql in _STAGE:
+            _execute(con, sql, params)
+        for chunk in _chunks(months):
+            fill = _FILL_WHOLE if chunk["parts"] == 1 else _FILL_PART
+            _execute(con, fill, {**params, **chunk})
+    for table in _STAGED:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    if full:
+        con.execute("INSERT INTO agg_watchlist_rules VALUES ($rules)", {"rules": key})
