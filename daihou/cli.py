@@ -181,7 +181,7 @@ def load(extract_dir: Path, warehouse: Path | None, encoding: str | None, as_jso
     as_of = summary.delivery_as_of.isoformat() if summary.delivery_as_of else "—"
     out.print(
         f"as of {as_of}; {len(summary.months)} month(s); {summary.elapsed_seconds:.1f} s; "
-        f"monthly tables redone from: {summary.rebuilt_from}"
+        f"monthly tables redone: {summary.rebuilt_from}"
     )
     if summary.ignored_files:
         out.print(f"ignored (not contract entities): {', '.join(summary.ignored_files)}")

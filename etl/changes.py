@@ -1,19 +1,22 @@
 """What a delivery changes in the warehouse, so that the load-time tables redo only that.
 
 Each entity's accepted rows are compared with the warehouse rows they replace, just before the
-merge (``Changes.note``). The month-keyed tables (``warehouse.aggregates``) are then rebuilt from
-the earliest month end a changed row can reach (``since``) onward; a changed loan or customer
-attribute that the tables copy onto every month (booking org, product, customer type, …) needs
-them all. A new month costs that month; a re-delivered identical file costs nothing; a
-correction of June costs June onward.
+merge (``Changes.note``). Three reaches come out of it, because the load-time tables read
+different facts (``warehouse.aggregates``):
 
-Which dates place a change: the snapshot's month end (the special inspection it dates back to
-the day arrears began is caught by comparing the obligations whole: ``warehouse.aggregates``);
-a new loan's disbursement (its cohort and its obligations start there); an inspection's date,
-a signal's date, an appraisal's date and a rating's date (each reaches the tables from its
-month end onward: obligations, the watch list). Staff, org units, collection actions and
-repayments are read by no month-keyed table; staff do reach the inspection tables (the
-inspector's org), flagged in ``inspectors``.
+- ``since``: the earliest month end of a changed snapshot or a new loan's disbursement (its
+  cohort); the loan-month tables (asset quality, transitions, vintage) are redone from there.
+  A changed loan or customer attribute they copy onto every month (booking org, product,
+  customer type, …) or a changed calendar needs them all (``everything``).
+- ``watch_since``: the watch list's own inputs besides those: a signal placed at the month end
+  from which its being open differs (a signal resolved in the new month reaches that month, not
+  the month it was raised), an appraisal at its month end (not before its loan's disbursement).
+- ``obligations``: an input of the inspection obligations changed (snapshots, loans, customers'
+  ratings, inspections, signals, appraisals, staff); they are derived whole, and the watch list
+  is then redone from the first month an overdue obligation differs.
+
+A new month costs that month; a re-delivered identical file costs nothing; a correction of June
+costs June onward. Org units, collection actions and repayments are read by no load-time table.
 """
 
 from __future__ import annotations
@@ -26,85 +29,112 @@ import duckdb
 from etl.contract import ENTITIES
 from etl.validate import qi
 
-# entity -> (warehouse table, key columns, the date expression placing a changed row)
-_DATED = {
-    "inspections": ("fct_inspection", ("inspection_id",), "inspection_date"),
-    "warning_signals": ("fct_warning_signal", ("signal_id",), "signal_date"),
-    "collateral": (
-        "fct_collateral_appraisal",
-        ("collateral_id", "appraisal_date"),
-        "appraisal_date",
-    ),
-    "customer_ratings": ("dim_customer_rating", ("customer_id", "rating_date"), "rating_date"),
-}
-# Customer columns only the obligations read (the rating in force), placed by the rating date.
+# Customer columns only the obligations read (the rating in force).
 _RATING_COLUMNS = ("credit_rating", "rating_date")
+# Signal columns that only say until when it is open (watch list: OPEN_SIGNAL).
+_RESOLUTION_COLUMNS = ("resolved_date", "status")
 
 
 @dataclass
 class Changes:
-    """The earliest month end whose derived rows may differ (None: none), and whether every
-    month must be redone (a copied attribute changed) or the inspectors' orgs changed."""
+    """How far back a delivery reaches (module docstring); None: nowhere."""
 
     since: date | None = None
+    watch_since: date | None = None
     everything: bool = False
-    inspectors: bool = False
+    obligations: bool = False
 
     @property
     def any(self) -> bool:
-        return self.everything or self.inspectors or self.since is not None
+        return self.everything or self.obligations
 
     def note(self, con: duckdb.DuckDBPyConnection, entity: str) -> None:
         """Compare ``ok_<entity>`` with the warehouse rows it replaces (call before merging)."""
         if self.everything:
             return
-        cols = ", ".join(qi(c.name) for c in ENTITIES[entity].columns)
+        columns = [c.name for c in ENTITIES[entity].columns]
+        cols = ", ".join(qi(c) for c in columns)
         new = f"SELECT {cols} FROM ok_{entity}"
         if entity == "loan_snapshots":  # a delivered month replaces the whole month
             old = (
                 f"SELECT {cols} FROM fct_loan_snapshot WHERE as_of_date IN "
                 "(SELECT DISTINCT as_of_date FROM ok_loan_snapshots)"
             )
-            self._at(con, _either(new, old), "as_of_date")
-        elif entity in _DATED:
-            table, keys, day = _DATED[entity]
-            old = f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({', '.join(keys)})"
-            rows = _either(new, old)
-            if entity == "customer_ratings":  # only customers already lending have obligations
-                rows = f"SELECT * FROM ({rows}) SEMI JOIN dim_loan USING (customer_id)"
-            self._at(con, rows, day)
+            self.since = _earlier(self.since, self._first(con, _either(new, old), "as_of_date"))
         elif entity == "loans":
             if _differ(con, entity, "dim_loan", "loan_id", cols):
                 self.everything = True
-            # new loans: their cohort and their obligations start at disbursement
-            self._at(con, f"{new} ANTI JOIN dim_loan USING (loan_id)", "disbursement_date")
+            # new loans: their cohort starts at disbursement
+            added = f"{new} ANTI JOIN dim_loan USING (loan_id)"
+            self.since = _earlier(self.since, self._first(con, added, "disbursement_date"))
         elif entity == "customers":
-            copied = ", ".join(
-                qi(c.name) for c in ENTITIES[entity].columns if c.name not in _RATING_COLUMNS
-            )
+            copied = ", ".join(qi(c) for c in columns if c not in _RATING_COLUMNS)
             if _differ(con, entity, "dim_customer", "customer_id", copied):
                 self.everything = True
-            rated = "customer_id, credit_rating, rating_date"
-            changed = f"SELECT {rated} FROM ok_customers EXCEPT SELECT {rated} FROM dim_customer"
-            self._at(
-                con,
-                f"SELECT * FROM ({changed}) SEMI JOIN dim_loan USING (customer_id)",
-                "rating_date",
+            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM dim_customer")
+        elif entity == "warning_signals":
+            self.watch_since = _earlier(self.watch_since, self._signals(con, columns))
+        elif entity == "collateral":
+            # an appraisal matters from its date, but not before its loan was disbursed
+            changed = (
+                f"SELECT c.*, greatest(c.appraisal_date, l.disbursement_date) AS reach "
+                f"FROM ({new} EXCEPT SELECT {cols} FROM fct_collateral_appraisal) AS c "
+                "LEFT JOIN dim_loan AS l ON l.loan_id = c.loan_id"
             )
-        elif entity == "staff":
-            staff = "SELECT staff_id, org_id FROM"
-            self.inspectors |= _exists(con, f"{staff} ok_staff EXCEPT {staff} dim_staff")
+            first = self._first(con, changed, "reach")
+            self.watch_since = _earlier(self.watch_since, first)
+        elif entity in _OBLIGATIONS_ONLY:
+            table = _OBLIGATIONS_ONLY[entity]
+            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM {table}")
 
-    def _at(self, con: duckdb.DuckDBPyConnection, rows: str, day: str) -> None:
-        """Move ``since`` to the month end of the earliest ``day`` among ``rows``; a changed row
-        without that date could be anywhere, so it means every month."""
-        first, undated = con.execute(
-            f"SELECT last_day(min({day})), count(*) FILTER (WHERE {day} IS NULL) FROM ({rows})"
+    def _first(self, con: duckdb.DuckDBPyConnection, rows: str, day: str) -> date | None:
+        """The month end of the earliest ``day`` among changed ``rows`` (which the obligations
+        read); a changed row without that date could be anywhere, so it means every month."""
+        first, undated, changed = con.execute(
+            f"SELECT last_day(min({day})), count(*) FILTER (WHERE {day} IS NULL), count(*) "
+            f"FROM ({rows})"
         ).fetchone()
-        if undated:
-            self.everything = True
-        if first is not None and (self.since is None or first < self.since):
-            self.since = first
+        self.everything |= undated > 0
+        self.obligations |= changed > 0
+        return first
+
+    def _signals(self, con: duckdb.DuckDBPyConnection, columns: list[str]) -> date | None:
+        """A changed signal reaches the watch list from its signal date, or, when only its
+        resolution changed (both versions open until their resolved date, none meaning still
+        open), from the earlier of the two resolved dates."""
+        cols = ", ".join(qi(c) for c in columns)
+        others = " OR ".join(
+            f"n.{qi(c)} IS DISTINCT FROM o.{qi(c)}" for c in columns if c not in _RESOLUTION_COLUMNS
+        )
+        undated_resolution = "(x.resolved_date IS NULL AND x.status = 'resolved')"
+        either = " OR ".join(undated_resolution.replace("x.", f"{v}.") for v in "no")
+        rows = f"""
+            WITH n AS (SELECT {cols} FROM ok_warning_signals
+                       EXCEPT SELECT {cols} FROM fct_warning_signal),
+            o AS (SELECT {cols} FROM fct_warning_signal SEMI JOIN n USING (signal_id))
+            SELECT CASE WHEN o.signal_id IS NULL OR {others} OR {either}
+                        THEN least(n.signal_date, o.signal_date)
+                        ELSE least(n.resolved_date, o.resolved_date) END AS reach
+            FROM n LEFT JOIN o ON o.signal_id = n.signal_id
+        """
+        sql = f"SELECT last_day(min(reach)), count(*) FROM ({rows})"
+        first, changed = con.execute(sql).fetchone()
+        self.obligations |= changed > 0
+        return first
+
+
+# entity -> the warehouse table of what it reaches: the obligations alone (inspections: the
+# satisfying inspection, its report; ratings: the inspection frequency; staff: the inspector's
+# org and the manager responsible)
+_OBLIGATIONS_ONLY = {
+    "inspections": "fct_inspection",
+    "customer_ratings": "dim_customer_rating",
+    "staff": "dim_staff",
+}
+
+
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _either(new: str, old: str) -> str:

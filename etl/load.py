@@ -66,7 +66,7 @@ class LoadSummary:
     entities: list[EntityResult]
     ignored_files: list[str]
     elapsed_seconds: float
-    rebuilt_from: str = "all"  # month end the monthly tables were redone from; all; none
+    rebuilt_from: str = "all"  # which month ends the monthly tables were redone for
     step_seconds: dict[str, float] = field(default_factory=dict)  # read, validate, merge, …
 
     @property
@@ -154,7 +154,7 @@ def load_extract(
         if _derive_dates(con, settings):
             changes.everything = True
         step("aggregate", "")
-        aggregates.rebuild(con, settings, changes)
+        redone = aggregates.rebuild(con, settings, changes)
         results = [
             EntityResult(
                 e.name,
@@ -178,7 +178,7 @@ def load_extract(
             entities=results,
             ignored_files=ignored,
             elapsed_seconds=0.0,
-            rebuilt_from=_rebuilt_from(changes),
+            rebuilt_from=_rebuilt_from(*redone),
         )
         step("record", "")
         _record(con, summary, started_at)
@@ -189,10 +189,17 @@ def load_extract(
     return summary
 
 
-def _rebuilt_from(changes: Changes) -> str:
-    if changes.everything:
+def _rebuilt_from(loan_months: dt.date | None, watch_list: dt.date | None) -> str:
+    """What the load-time tables redid, for the summary: "all", "none" or from which months."""
+    if loan_months is None and watch_list is None:
         return "all"
-    return changes.since.isoformat() if changes.since else "none"
+    if loan_months == watch_list == dt.date.max:
+        return "none"
+
+    def text(d: dt.date | None) -> str:
+        return "all" if d is None else "none" if d == dt.date.max else f"from {d.isoformat()}"
+
+    return f"loan months {text(loan_months)}, watch list {text(watch_list)}"
 
 
 def _entity_files(extract_dir: Path) -> dict[str, Path]:

@@ -5,12 +5,12 @@ tables (DDL with grain comments in its own module) and a test checks that the fi
 equal the loan-level computation. Building inside the load's generation keeps them consistent
 with the facts: a reader never sees aggregates of one load over facts of another.
 
-A load redoes only what its delivery changed (``etl.changes.Changes``): the month-keyed tables
+A load redoes only what its delivery changed (``etl.changes.Changes``): the loan-month tables
 from the earliest changed month end onward, all of them when an attribute they copy changed,
 or when the rules recorded with a table differ from the settings. The obligations (keyed by
-customer, not month) are derived again whenever anything changed, and the watch list redone
-from the first month an overdue obligation differs. ``daihou rebuild`` and a first load build
-everything.
+customer, not month) are derived whole whenever one of their inputs changed, and the watch
+list is redone from the earliest of: the loan months, its own inputs' reach, the first month
+an overdue obligation differs. ``daihou rebuild`` and a first load build everything.
 """
 
 from __future__ import annotations
@@ -42,40 +42,49 @@ AFTER_OBLIGATIONS: list[MonthlyBuilder] = [watchlist.build]
 
 def rebuild(
     con: duckdb.DuckDBPyConnection, settings: Settings, changes: Changes | None = None
-) -> None:
-    """Bring every aggregate up to date with the facts; everything when ``changes`` is None."""
+) -> tuple[date | None, date | None]:
+    """Bring every aggregate up to date with the facts; everything when ``changes`` is None.
+    Returns the month ends the loan-month tables and the watch list were redone from (None:
+    all; ``date.max``: none)."""
     full = changes is None or changes.everything
     since = None if full else changes.since or date.max
     for build in BEFORE_OBLIGATIONS:
         build(con, settings, since)
-    rules = obligations.rules_key(settings.inspection)
-    if since != date.max or changes.inspectors or obligations.built_rules(con) != rules:
-        if since is None or changes.inspectors or not has_table(con, "fct_obligation"):
-            obligations.build(con, settings)
-            since = None  # the obligations of every month may have changed
-        else:
-            since = min(since, _rebuild_obligations(con, settings))
+    watch = None if full else min(since, changes.watch_since or date.max)
+    same_rules = obligations.built_rules(con) == obligations.rules_key(settings.inspection)
+    if full or not same_rules or not has_table(con, "fct_obligation"):
+        obligations.build(con, settings)
+        watch = None  # the obligations of every month may have changed
+    elif changes.obligations:
+        watch = min(watch, _rebuild_obligations(con, settings))
     for build in AFTER_OBLIGATIONS:
-        build(con, settings, since)
+        build(con, settings, watch)
+    return since, watch
 
 
 def _rebuild_obligations(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
-    """Derive the obligations again and return the first month end at which an overdue one
-    (what the watch list reads) differs: a snapshot dates its special inspection back to the
-    day its arrears began, so a new month can change obligations due months earlier."""
+    """Derive the obligations again and return the first month end at which one the watch list
+    reads (overdue: due before the month end, not satisfied by it) can differ. A snapshot dates
+    its special inspection back to the day arrears began, so a new month can add obligations
+    due months earlier; an old obligation satisfied in the new month differs from then on."""
     con.execute("ALTER TABLE fct_obligation RENAME TO fct_obligation_before")
     obligations.build(con, settings)
-    cols = "customer_id, kind, due_date, satisfied_date"
-    overdue = "WHERE kind IN ('routine', 'special')"
+    cols = "obligation_id, customer_id, kind, due_date, satisfied_date"
+    read = "WHERE kind IN ('routine', 'special')"
     first = con.execute(
         f"""
-        SELECT last_day(min(due_date) + 1) FROM (
-            (SELECT {cols} FROM fct_obligation {overdue}
-             EXCEPT ALL SELECT {cols} FROM fct_obligation_before {overdue})
-            UNION ALL
-            (SELECT {cols} FROM fct_obligation_before {overdue}
-             EXCEPT ALL SELECT {cols} FROM fct_obligation {overdue})
-        )
+        WITH n AS (SELECT {cols} FROM fct_obligation {read}
+                   EXCEPT ALL SELECT {cols} FROM fct_obligation_before {read}),
+        o AS (SELECT {cols} FROM fct_obligation_before {read}
+              EXCEPT ALL SELECT {cols} FROM fct_obligation {read})
+        SELECT last_day(min(
+            CASE WHEN n.obligation_id IS NULL OR o.obligation_id IS NULL
+                   OR n.customer_id <> o.customer_id OR n.kind <> o.kind
+                   OR n.due_date <> o.due_date
+                 THEN least(n.due_date, o.due_date) + 1  -- overdue from the day after
+                 ELSE least(n.satisfied_date, o.satisfied_date)  -- satisfied on another day
+            END))
+        FROM n FULL JOIN o ON o.obligation_id = n.obligation_id
         """
     ).fetchone()[0]
     con.execute("DROP TABLE fct_obligation_before")
