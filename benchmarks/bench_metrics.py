@@ -70,7 +70,7 @@ PANDAS_WORKING_COPIES = 3  # filters and merges copy what they touch
 FAMILIES = {
     "npl": "§1 NPL ratio at a month end",
     "trend": "§1 class balances, every month end",
-    "breaches": "§1 classification-floor breaches",
+    "breaches": "§1 classification-floor breaches (the list)",
     "migration": "§2 normal-class migration rate, year",
     "flow": "§3 flow rate M1→M2",
     "vintage": "§4 vintage curves (dpd > 30, by amount)",
@@ -79,6 +79,11 @@ FAMILIES = {
     "scores": "§7 account-manager scores, quarter",
 }
 FLOOR_NOTES = {
+    "npl": "the metric computes every §1 figure of the scope in the one statement the pages "
+    "issue (about 30: class balances and counts, overdue, dpd buckets, deviation, breaches); "
+    "the floor the NPL ratio alone",
+    "breaches": "the metric and the floor list the breaching loans with borrower and org "
+    "(largest balance first); pandas counts them (no names in its frames)",
     "compliance": "floor and pandas read fct_obligation, the obligation rows the load derives "
     "from the facts (deriving them is the load's work, timed in the load)",
     "watchlist": "floor = the metric's own path from the fact tables (nine triggers over "
@@ -157,14 +162,20 @@ def floor_sql(family: str, t: Target) -> str:
             FROM fct_loan_snapshot AS s {join}
             WHERE {on_book}{where}
             GROUP BY ALL"""
-    if family == "breaches":
+    if family == "breaches":  # the list the metric returns: each loan with its borrower, org
+        loan = "" if join else "JOIN dim_loan AS l ON l.loan_id = s.loan_id"
         return f"""
-            SELECT count(*) FROM fct_loan_snapshot AS s {join}
+            SELECT s.loan_id, l.customer_id, c.customer_name, l.org_id, o.org_name, s.balance,
+                   s.days_past_due, s.classification
+            FROM fct_loan_snapshot AS s {join} {loan}
+            JOIN dim_customer AS c ON c.customer_id = l.customer_id
+            JOIN dim_org AS o ON o.org_id = l.org_id
             WHERE s.as_of_date = $as_of AND {on_book}{where}
               AND ((s.days_past_due > 7 AND s.classification = 'normal')
                 OR (s.days_past_due > 90 AND s.classification IN ('normal', 'special_mention'))
                 OR (s.days_past_due > 270 AND s.classification NOT IN ('doubtful', 'loss'))
-                OR (s.days_past_due > 360 AND s.classification <> 'loss'))"""
+                OR (s.days_past_due > 360 AND s.classification <> 'loss'))
+            ORDER BY s.balance DESC, s.loan_id"""
     if family == "migration":
         return f"""
             WITH c AS (
@@ -541,7 +552,7 @@ def cases(con: duckdb.DuckDBPyConnection, t: Target, d: Dates, pdx: Pandas | Non
         Case("trend", lambda: asset_quality_trend(con, s, d.months[0], d.as_of, RULES),
              q("trend"), pd_("trend"), _same_trend, lambda a: f"{len(a)} months"),
         Case("breaches", lambda: len(floor_breaches(con, s, d.as_of, RULES)), q("breaches"),
-             pd_("breaches"), lambda a, f, p: a == f[0][0] and (p is None or a == p),
+             pd_("breaches"), lambda a, f, p: a == len(f) and (p is None or a == p),
              lambda a: _count(a, "loan")),
         Case("migration", lambda: migration_rates(con, s, d.opening, d.as_of).normal.rate,
              q("migration"), pd_("migration"),
