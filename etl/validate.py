@@ -49,8 +49,6 @@ SQL_TYPES = {
     ColType.NUMBER: "DECIMAL(9, 4)",
 }
 EXACT = "DECIMAL(38, 10)"
-# A numbered Parquet fact file is read in place (typed_<entity>_t a view), not copied.
-READ_IN_PLACE = True
 # Each contract type as a DuckDB type.
 _SQL_TYPE = {
     ColType.TEXT: "VARCHAR",
@@ -206,11 +204,9 @@ class Validator:
             f"SELECT {', '.join([*lead, *sources, *extras])} FROM raw_{entity.name}))"
         )
         table = f"typed_{entity.name}"
+        # a numbered Parquet fact file is read in place (typed_<entity>_t a view), not copied
         as_view = (
-            READ_IN_PLACE
-            and staged.file_format == "parquet"
-            and staged.numbered
-            and entity.name not in REF_TARGETS
+            staged.file_format == "parquet" and staged.numbered and entity.name not in REF_TARGETS
         )
         if as_view:
             self.views.add(entity.name)
