@@ -604,8 +604,11 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     monthly counts the pages read."""
     rules = settings.inspection
     con.execute(DDL)
+    # by customer: a borrower's file reads one customer's rows, and DuckDB's zone maps then skip
+    # the rest of the table (a tenth of the time at medium scale; it grows with the table)
     con.execute(
-        f"INSERT INTO fct_obligation {DERIVE_OBLIGATIONS}",
+        f"INSERT INTO fct_obligation SELECT * FROM ({DERIVE_OBLIGATIONS}) "
+        "ORDER BY customer_id, due_date, obligation_id",
         rule_params(rules),
     )
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
