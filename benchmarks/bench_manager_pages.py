@@ -20,10 +20,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-import streamlit as st
-from bench_pages import APP, HERE, PAGES, TimedConnection, TimedCursor
+from bench_pages import HERE, TimedConnection, run_page
 from harness import busiest_customer, large_manager
-from streamlit.testing.v1 import AppTest
 
 from daihou.access import User
 from daihou.accounts import Accounts
@@ -31,25 +29,6 @@ from dashboard.data import core
 from warehouse.connection import Warehouse
 
 MANAGER_PAGES = ("overview", "asset_quality", "inspection", "watchlist", "borrower")
-
-
-def run_page(
-    page: str, query: dict[str, str], user: User, state: dict[str, str]
-) -> list[tuple[str, float]]:
-    """bench_pages.run_page with widget state set first (``state``: key -> value)."""
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params.update(query)
-    at.session_state["user"] = user
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    st.cache_data.clear()
-    TimedCursor.log = []
-    at.switch_page(PAGES[page]).run()
-    if at.exception:
-        raise RuntimeError(f"{page}: {at.exception[0].value}")
-    return list(TimedCursor.log)
 
 
 def main() -> None:

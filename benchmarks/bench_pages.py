@@ -109,11 +109,17 @@ def _caller() -> str:
     return "dashboard"
 
 
-def run_page(page: str, query: dict[str, str], user: User) -> list[tuple[str, float]]:
+def run_page(
+    page: str, query: dict[str, str], user: User, state: dict[str, str] | None = None
+) -> list[tuple[str, float]]:
+    """The statements ``page`` issues for ``user``, with widget ``state`` (key -> value) set
+    first."""
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=600)
     at.query_params.update(query)
     at.session_state["user"] = user  # as a sign-in leaves it
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.run()  # the default page first: its statements are the overview's, not this page's
     st.cache_data.clear()
     TimedCursor.log = []
