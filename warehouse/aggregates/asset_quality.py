@@ -35,6 +35,7 @@ import duckdb
 
 from daihou.settings import AssetQualityRules, Settings
 from etl.contract import CLASSES
+from warehouse.aggregates.batches import BATCH_ROWS, snapshot_months
 from warehouse.connection import has_table
 
 # The per-manager twin of agg_class_month; a warehouse loaded before it existed lacks it.
@@ -184,7 +185,7 @@ SELECT
 FROM fct_loan_snapshot AS s
 JOIN dim_loan AS l ON l.loan_id = s.loan_id
 JOIN dim_customer AS c ON c.customer_id = l.customer_id
-WHERE {ON_BOOK} AND s.as_of_date >= $since
+WHERE {ON_BOOK} AND s.as_of_date BETWEEN $first AND $last
 ORDER BY s.as_of_date
 """
 
@@ -318,7 +319,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None
     at = {"since": since}
     for table in ("agg_loan_month", "agg_class_manager_month", "agg_class_month"):
         con.execute(f"DELETE FROM {table} WHERE as_of_date >= $since", at)
-    con.execute(_FILL_LOAN_MONTH, at)
+    for first, last in snapshot_months(con, since, BATCH_ROWS):  # in month order: sorted
+        con.execute(_FILL_LOAN_MONTH, {"first": first, "last": last})
     con.execute(_STAGE_RERUN, at)
     con.execute(_DELETE_EXIT_RUN)
     con.execute(_FILL_EXIT_RUN)

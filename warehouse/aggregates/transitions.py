@@ -35,6 +35,7 @@ from datetime import date
 import duckdb
 
 from daihou.settings import AssetQualityRules, Settings
+from warehouse.aggregates.batches import BATCH_ROWS, snapshot_months
 from warehouse.connection import has_table
 
 # The per-manager twins of agg_bucket_transition and of the vintage cohort and delinquency
@@ -212,6 +213,8 @@ LOAN_TRANSITIONS = f"""
       ON p.as_of_date = mp.prev_month_end AND p.status = 'active' AND p.balance > 0
     LEFT JOIN fct_loan_snapshot AS n
       ON n.as_of_date = mp.month_end AND n.loan_id = p.loan_id
+     -- spelled out so that the scan of n, the join's build side, reads only those month ends
+     AND n.as_of_date BETWEEN $first_month AND $last_month
 """
 
 # Loans of cohorts whose MOB 0 (the disbursement month end) is in the data, drawn from a CTE
@@ -421,15 +424,18 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None
     at = {"since": since}
     for table, month_end in _MONTH_KEYED:
         con.execute(f"DELETE FROM {table} WHERE {month_end} >= $since", at)
-    con.execute(
-        _FILL_MANAGER_TRANSITION,
-        {
-            "bucket_edges": params["bucket_edges"],
-            "bucket_labels": params["bucket_labels"],
-            "first_month": since,
-            "last_month": date.max,
-        },
-    )
+    # one statement per range of month ends: its hash tables stay bounded (one range at medium
+    # scale, several at large)
+    for first, last in snapshot_months(con, since, BATCH_ROWS):
+        con.execute(
+            _FILL_MANAGER_TRANSITION,
+            {
+                "bucket_edges": params["bucket_edges"],
+                "bucket_labels": params["bucket_labels"],
+                "first_month": first,
+                "last_month": last,
+            },
+        )
     con.execute(_FILL_TRANSITION, at)
     con.execute(_FILL_VINTAGE_LOAN, at)
     con.execute(_FILL_MANAGER_COHORT, at)

@@ -41,6 +41,7 @@ from daihou.settings import AssetQualityRules, InspectionRules, Settings, Watchl
 from etl.contract import NPL_CLASSES
 from warehouse.aggregates.asset_quality import IS_FLOOR_BREACH, floor_params
 from warehouse.aggregates.asset_quality import rule_params as floor_rule_params
+from warehouse.aggregates.batches import consecutive
 from warehouse.aggregates.obligations import built_rules as built_obligation_rules
 from warehouse.aggregates.obligations import rules_key as obligation_rules_key
 from warehouse.connection import has_table
@@ -474,16 +475,8 @@ def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]
 def _chunks(months: list[tuple[int, date, int]]) -> list[dict[str, object]]:
     """The parameters of each fill statement, in month-end order, from the month ends (index,
     date, loan rows): consecutive ones up to _CHUNK_ROWS loan rows, a larger one in parts."""
-    groups: list[list[tuple[int, date, int]]] = []
-    rows = 0
-    for month in months:
-        if not groups or rows + month[2] > _CHUNK_ROWS:
-            groups.append([])
-            rows = 0
-        groups[-1].append(month)
-        rows += month[2]
     chunks: list[dict[str, object]] = []
-    for group in groups:
+    for group in consecutive(months, _CHUNK_ROWS):
         (first_i, first_t, _), (last_i, last_t, _) = group[0], group[-1]
         parts = max(1, -(-sum(m[2] for m in group) // _CHUNK_ROWS))
         for part in range(parts):
