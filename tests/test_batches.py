@@ -1,8 +1,10 @@
-"""Month batches (warehouse.aggregates.batches): the grouping by hand, and the loan-month
-tables built one month end per statement equal those built in one statement."""
+"""Load-time tables built in pieces equal those built in one statement: the loan-month tables
+a range of month ends at a time (warehouse.aggregates.batches, its grouping by hand too), the
+obligations a range of customers at a time."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ import duckdb
 import pytest
 from fixtures_demo import DemoBank
 
-from warehouse.aggregates import asset_quality, transitions
+from warehouse.aggregates import asset_quality, obligations, transitions
 from warehouse.aggregates.batches import BATCH_ROWS, consecutive, snapshot_months
 from warehouse.connection import Warehouse
 
@@ -63,3 +65,38 @@ def test_a_month_per_statement_equals_one_statement(
                 f"+ (SELECT count(*) FROM (FROM loaded_{table} EXCEPT ALL FROM {table}))"
             ).fetchone()[0]
             assert differ == 0, table
+
+
+def test_obligations_by_customer_part_equal_one_statement(
+    demo_bank: DemoBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Derived in parts (ranges of customers), fct_obligation and its monthly counts equal the
+    one-statement derivation, and the table stays in customer order."""
+    current = Warehouse(demo_bank.settings.warehouse_path).current_file()
+    assert current is not None
+    path = tmp_path / "wh.duckdb"
+    shutil.copyfile(current, path)
+    tables = ("fct_obligation", "agg_obligation_month", "agg_inspection_month")
+    with duckdb.connect(str(path)) as con:
+        assert len(obligations.customer_parts(con)) == 1  # the demo bank: one statement
+        for table in tables:
+            con.execute(f"CREATE TABLE loaded_{table} AS FROM {table}")
+        snapshots = con.execute("SELECT count(*) FROM fct_loan_snapshot").fetchone()[0]
+        monkeypatch.setattr(obligations, "_PART_SNAPSHOTS", -(-snapshots // 3))  # a third
+        parts = obligations.customer_parts(con)
+        assert len(parts) == 3
+        assert parts[0][0] == "" and all(a[1] == b[0] for a, b in itertools.pairwise(parts))
+        obligations.build(con, demo_bank.settings)
+        for table in tables:
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+            differ = con.execute(
+                f"SELECT (SELECT count(*) FROM (FROM {table} EXCEPT ALL FROM loaded_{table})) "
+                f"+ (SELECT count(*) FROM (FROM loaded_{table} EXCEPT ALL FROM {table}))"
+            ).fetchone()[0]
+            assert differ == 0, table
+        out_of_order = con.execute(
+            "SELECT count(*) FROM (SELECT customer_id, "
+            "lag(customer_id) OVER (ORDER BY rowid) AS before FROM fct_obligation) "
+            "WHERE customer_id < before"
+        ).fetchone()[0]
+        assert out_of_order == 0

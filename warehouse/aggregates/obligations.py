@@ -43,6 +43,9 @@ How the rules are read (METRICS.md §5 leaves these open):
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+
 import duckdb
 
 from daihou.settings import InspectionRules, Settings
@@ -57,7 +60,10 @@ _NEXT_SEGMENT_X = f"p.x + (ceil(({_SEG_END} - p.x) / {_DAYS}) * {_DAYS})::INTEGE
 
 DERIVE_OBLIGATIONS = f"""
 WITH RECURSIVE
-horizon AS (SELECT min(as_of_date) AS first_as_of, max(as_of_date) AS h FROM fct_loan_snapshot),
+-- the whole bank's month ends (main.: kept whole when the derivation runs by customer part)
+horizon AS (
+    SELECT min(as_of_date) AS first_as_of, max(as_of_date) AS h FROM main.fct_loan_snapshot
+),
 loan_span AS MATERIALIZED (
     SELECT
         l.loan_id, l.customer_id, l.payment_mode, l.disbursement_date AS on_date,
@@ -477,6 +483,62 @@ LEFT JOIN manager_run AS mr
  AND mr.from_date <= b.due_date AND b.due_date < mr.to_date
 """
 
+# The derivation for the customers in [$first, $after) only: every obligation is one
+# customer's, derived from that customer's loans, snapshots, inspections, signals, appraisals
+# and ratings, so the parts' rows together are the whole's. Each source is read through a
+# part CTE (the whole bank's month ends stay whole: main.fct_loan_snapshot above).
+_PART_SOURCES = {
+    "dim_loan": "SELECT * FROM dim_loan WHERE customer_id >= $first AND customer_id < $after",
+    "fct_loan_snapshot": (
+        "SELECT s.* FROM fct_loan_snapshot AS s SEMI JOIN part_dim_loan AS l USING (loan_id)"
+    ),
+    "fct_inspection": (
+        "SELECT * FROM fct_inspection WHERE customer_id >= $first AND customer_id < $after"
+    ),
+    "fct_warning_signal": (
+        "SELECT * FROM fct_warning_signal WHERE customer_id >= $first AND customer_id < $after"
+    ),
+    "fct_collateral_appraisal": (
+        "SELECT a.* FROM fct_collateral_appraisal AS a SEMI JOIN part_dim_loan AS l USING (loan_id)"
+    ),
+    "dim_customer_rating": (
+        "SELECT * FROM dim_customer_rating WHERE customer_id >= $first AND customer_id < $after"
+    ),
+}
+DERIVE_PART = (
+    "WITH RECURSIVE\n"
+    + "".join(f"part_{table} AS MATERIALIZED ({sql}),\n" for table, sql in _PART_SOURCES.items())
+    + re.sub(
+        r"(?<![.\w])(" + "|".join(_PART_SOURCES) + r")\b",
+        r"part_\1",
+        DERIVE_OBLIGATIONS.strip().removeprefix("WITH RECURSIVE"),
+    )
+)
+
+# Snapshots one derivation statement reads at most: the whole history of a medium bank in one
+# or two statements; a large bank's (136M snapshots) in parts of a 16 GB working set or less,
+# where the whole in one statement spills tens of gigabytes to disk.
+_PART_SNAPSHOTS = 10_000_000
+# Above every customer id (ids are text; U+10FFFF is the largest code point).
+_AFTER_ALL = "\U0010ffff"
+
+
+def customer_parts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The derivation's parts as ranges [first, after) of customer ids, in order, about equal
+    in customers: one per _PART_SNAPSHOTS snapshots (one range covering every id when few)."""
+    snapshots = con.execute("SELECT count(*) FROM fct_loan_snapshot").fetchone()[0]
+    n = max(1, -(-snapshots // _PART_SNAPSHOTS))
+    cuts = []
+    if n > 1:
+        row = con.execute(
+            "SELECT quantile_disc(customer_id, $q) FROM dim_customer",
+            {"q": [k / n for k in range(1, n)]},
+        ).fetchone()
+        cuts = sorted(set(row[0] or []))
+    bounds = ["", *cuts, _AFTER_ALL]
+    return list(pairwise(bounds))
+
+
 DDL = """
 -- fct_obligation: one row per inspection obligation owed (METRICS.md §5), with the inspection
 -- (or, for collateral, the appraisal) that satisfied it. Status is not stored: it depends on
@@ -604,12 +666,16 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     monthly counts the pages read."""
     rules = settings.inspection
     con.execute(DDL)
+    parts = customer_parts(con)
+    derive = DERIVE_OBLIGATIONS if len(parts) == 1 else DERIVE_PART
     # by customer: a borrower's file reads one customer's rows, and DuckDB's zone maps then skip
-    # the rest of the table (a tenth of the time at medium scale; it grows with the table)
-    con.execute(
-        f"INSERT INTO fct_obligation SELECT * FROM ({DERIVE_OBLIGATIONS}) "
-        "ORDER BY customer_id, due_date, obligation_id",
-        rule_params(rules),
-    )
+    # the rest of the table (a tenth of the time at medium scale; it grows with the table); the
+    # parts are ranges of customers in order, so the table ends up in that order
+    for first, after in parts:
+        con.execute(
+            f"INSERT INTO fct_obligation SELECT * FROM ({derive}) "
+            "ORDER BY customer_id, due_date, obligation_id",
+            {**rule_params(rules), **({} if len(parts) == 1 else {"first": first, "after": after})},
+        )
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
     con.execute(BUILD_AGGREGATES)
