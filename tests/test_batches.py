@@ -30,6 +30,14 @@ def test_consecutive_months_up_to_the_budget() -> None:
     assert consecutive([], 10) == []
 
 
+def _differing_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of ``table`` and of its copy ``loaded_<table>`` not in the other (EXCEPT ALL)."""
+    return con.execute(
+        f"SELECT (SELECT count(*) FROM (FROM {table} EXCEPT ALL FROM loaded_{table})) "
+        f"+ (SELECT count(*) FROM (FROM loaded_{table} EXCEPT ALL FROM {table}))"
+    ).fetchone()[0]
+
+
 BATCHED_TABLES = (
     "agg_loan_month",
     "agg_class_manager_month",
@@ -60,11 +68,7 @@ def test_a_month_per_statement_equals_one_statement(
             module.build(con, demo_bank.settings)
         for table in BATCHED_TABLES:
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
-            differ = con.execute(
-                f"SELECT (SELECT count(*) FROM (FROM {table} EXCEPT ALL FROM loaded_{table})) "
-                f"+ (SELECT count(*) FROM (FROM loaded_{table} EXCEPT ALL FROM {table}))"
-            ).fetchone()[0]
-            assert differ == 0, table
+            assert _differing_rows(con, table) == 0, table
 
 
 def test_obligations_by_customer_part_equal_one_statement(
@@ -89,11 +93,7 @@ def test_obligations_by_customer_part_equal_one_statement(
         obligations.build(con, demo_bank.settings)
         for table in tables:
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
-            differ = con.execute(
-                f"SELECT (SELECT count(*) FROM (FROM {table} EXCEPT ALL FROM loaded_{table})) "
-                f"+ (SELECT count(*) FROM (FROM loaded_{table} EXCEPT ALL FROM {table}))"
-            ).fetchone()[0]
-            assert differ == 0, table
+            assert _differing_rows(con, table) == 0, table
         out_of_order = con.execute(
             "SELECT count(*) FROM (SELECT customer_id, "
             "lag(customer_id) OVER (ORDER BY rowid) AS before FROM fct_obligation) "
