@@ -2,8 +2,9 @@
 
 ``DERIVE_OBLIGATIONS`` is one set-based query: every obligation owed (first, fund_flow,
 routine, special, collateral), the inspection that satisfied it and the responsible manager and
-org. ``build`` (a load-time builder) materialises it as ``fct_obligation`` with the rules it
-applied in ``fct_obligation_rules``, and the monthly counts the pages read
+org. ``build`` (a load-time builder) materialises it as ``fct_obligation`` (on a large bank a
+range of customers at a time: ``DERIVE_PART``) with the rules it applied in
+``fct_obligation_rules``, and the monthly counts the pages read
 (``agg_obligation_month``, ``agg_inspection_month``); ``metrics.obligations`` reads them when
 the rules of the call are those, and runs the query itself otherwise, so a settings change is
 correct at once and fast after ``daihou rebuild`` or the next load. Status (on_time, late,
