@@ -49,14 +49,20 @@ BATCHED_TABLES = (
 )
 
 
-def test_a_month_per_statement_equals_one_statement(
-    demo_bank: DemoBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def copy(demo_bank: DemoBank, tmp_path: Path) -> Path:
+    """A writable copy of the demo bank's warehouse (never the session fixture's own file)."""
     current = Warehouse(demo_bank.settings.warehouse_path).current_file()
     assert current is not None
     path = tmp_path / "wh.duckdb"
     shutil.copyfile(current, path)
-    with duckdb.connect(str(path)) as con:
+    return path
+
+
+def test_a_month_per_statement_equals_one_statement(
+    demo_bank: DemoBank, copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with duckdb.connect(str(copy)) as con:
         assert len(snapshot_months(con, date.min, BATCH_ROWS)) == 1  # the demo bank: one
         for table in BATCHED_TABLES:
             con.execute(f"CREATE TABLE loaded_{table} AS FROM {table}")
@@ -72,16 +78,12 @@ def test_a_month_per_statement_equals_one_statement(
 
 
 def test_obligations_by_customer_part_equal_one_statement(
-    demo_bank: DemoBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_bank: DemoBank, copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Derived in parts (ranges of customers), fct_obligation and its monthly counts equal the
     one-statement derivation, and the table stays in customer order."""
-    current = Warehouse(demo_bank.settings.warehouse_path).current_file()
-    assert current is not None
-    path = tmp_path / "wh.duckdb"
-    shutil.copyfile(current, path)
     tables = ("fct_obligation", "agg_obligation_month", "agg_inspection_month")
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(copy)) as con:
         assert len(obligations.customer_parts(con)) == 1  # the demo bank: one statement
         for table in tables:
             con.execute(f"CREATE TABLE loaded_{table} AS FROM {table}")
