@@ -12,11 +12,16 @@ different facts (``warehouse.aggregates``):
   from which its being open differs (a signal resolved in the new month reaches that month, not
   the month it was raised), an appraisal at its month end (not before its loan's disbursement).
 - ``obligations``: an input of the inspection obligations changed (snapshots, loans, customers'
-  ratings, inspections, signals, appraisals, staff); they are derived whole, and the watch list
-  is then redone from the first month an overdue obligation differs.
+  ratings, inspections, signals, appraisals, staff). Every obligation is one customer's, so
+  the customers they are derived again for are listed in the temporary table
+  ``CHANGED_CUSTOMERS``: those of a changed row (its old and its new version), and, when the
+  delivery moves the latest month end on, those with a loan at the old one (their book and
+  routine chains run up to it). The watch list is then redone from the first month an overdue
+  obligation differs.
 
-A new month costs that month; a re-delivered identical file costs nothing; a correction of June
-costs June onward. Org units, collection actions and repayments are read by no load-time table.
+A new month costs that month (and the obligations of the customers with a loan in it); a
+re-delivered identical file costs nothing; a correction of June costs June onward. Org units,
+collection actions and repayments are read by no load-time table.
 """
 
 from __future__ import annotations
@@ -31,6 +36,18 @@ from etl.validate import qi
 
 # Customer columns only the obligations read (the rating in force).
 _RATING_COLUMNS = ("credit_rating", "rating_date")
+# The temporary table of the customers whose obligations a load derives again.
+CHANGED_CUSTOMERS = "changed_customer"
+# entity -> how a row of it names its customer: its own column, or its loan's
+_CUSTOMER_OF = {
+    "customers": "customer_id",
+    "customer_ratings": "customer_id",
+    "loans": "customer_id",
+    "inspections": "customer_id",
+    "warning_signals": "customer_id",
+    "loan_snapshots": "loan_id",
+    "collateral": "loan_id",
+}
 # Signal columns that only say until when it is open (watch list: OPEN_SIGNAL).
 _RESOLUTION_COLUMNS = ("resolved_date", "status")
 
@@ -60,20 +77,30 @@ class Changes:
                 f"SELECT {cols} FROM fct_loan_snapshot WHERE as_of_date IN "
                 "(SELECT DISTINCT as_of_date FROM ok_loan_snapshots)"
             )
-            self.since = _earlier(self.since, self._first(con, _either(new, old), "as_of_date"))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE changed_snapshot AS {_either(new, old)}")
+            changed = "SELECT * FROM changed_snapshot"
+            self.since = _earlier(self.since, self._first(con, changed, "as_of_date"))
+            self._note_customers(con, entity, changed)
+            self._note_horizon(con)
+            con.execute("DROP TABLE changed_snapshot")
         elif entity == "loans":
             if _differ(con, entity, "dim_loan", "loan_id", cols):
                 self.everything = True
             # new loans: their cohort starts at disbursement
             added = f"{new} ANTI JOIN dim_loan USING (loan_id)"
             self.since = _earlier(self.since, self._first(con, added, "disbursement_date"))
+            self._note_customers(con, entity, added)
         elif entity == "customers":
             copied = ", ".join(qi(c) for c in columns if c not in _RATING_COLUMNS)
             if _differ(con, entity, "dim_customer", "customer_id", copied):
                 self.everything = True
-            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM dim_customer")
+            rating = f"customer_id, {', '.join(_RATING_COLUMNS)}"
+            delivered = f"SELECT {rating} FROM ok_customers"
+            kept = f"SELECT {rating} FROM dim_customer SEMI JOIN ok_customers USING (customer_id)"
+            self.obligations |= self._note_customers(con, entity, _either(delivered, kept)) > 0
         elif entity == "warning_signals":
             self.watch_since = _earlier(self.watch_since, self._signals(con, columns))
+            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
         elif entity == "collateral":
             # an appraisal matters from its date, but not before its loan was disbursed
             changed = (
@@ -83,9 +110,39 @@ class Changes:
             )
             first = self._first(con, changed, "reach")
             self.watch_since = _earlier(self.watch_since, first)
-        elif entity in _OBLIGATIONS_ONLY:
-            table = _OBLIGATIONS_ONLY[entity]
-            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM {table}")
+            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
+        elif entity == "staff":  # the inspector's org: the inspection counts, not obligations
+            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM dim_staff")
+        elif entity in _CUSTOMER_OF:
+            rows = _either(new, _replaced(entity, cols))
+            self.obligations |= self._note_customers(con, entity, rows) > 0
+
+    def _note_customers(self, con: duckdb.DuckDBPyConnection, entity: str, rows: str) -> int:
+        """Add the customers of changed ``rows`` of ``entity`` to CHANGED_CUSTOMERS; how many
+        rows there were."""
+        list_changed_customers(con)
+        if _CUSTOMER_OF[entity] == "loan_id":  # dim_loan: loans merge before the loans' facts
+            rows = f"SELECT l.customer_id FROM ({rows}) AS r JOIN dim_loan AS l USING (loan_id)"
+        return con.execute(
+            f"INSERT INTO {CHANGED_CUSTOMERS} SELECT DISTINCT customer_id FROM ({rows})"
+        ).fetchone()[0]
+
+    def _note_horizon(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A delivery past the latest month end moves the book's horizon on: add the customers
+        with a loan at the old one (or an appraisal after it, which the horizon held back)."""
+        con.execute(
+            f"""
+            INSERT INTO {CHANGED_CUSTOMERS}
+            WITH h AS (SELECT max(as_of_date) AS old FROM fct_loan_snapshot),
+            moved AS (SELECT h.old FROM h WHERE (SELECT max(as_of_date) FROM ok_loan_snapshots)
+                                                > h.old)
+            SELECT DISTINCT l.customer_id FROM dim_loan AS l
+            WHERE l.loan_id IN (SELECT loan_id FROM fct_loan_snapshot
+                                WHERE as_of_date = (SELECT old FROM moved))
+               OR l.loan_id IN (SELECT loan_id FROM fct_collateral_appraisal
+                                WHERE appraisal_date > (SELECT old FROM moved))
+            """
+        )
 
     def _first(self, con: duckdb.DuckDBPyConnection, rows: str, day: str) -> date | None:
         """The month end of the earliest ``day`` among changed ``rows`` (which the obligations
@@ -123,14 +180,24 @@ class Changes:
         return first
 
 
-# entity -> the warehouse table of what it reaches: the obligations alone (inspections: the
-# satisfying inspection, its report; ratings: the inspection frequency; staff: the inspector's
-# org and the manager responsible)
-_OBLIGATIONS_ONLY = {
-    "inspections": "fct_inspection",
-    "customer_ratings": "dim_customer_rating",
-    "staff": "dim_staff",
+# entity -> its warehouse table and key, for the facts whose rows a delivery replaces one by one
+_TABLE = {
+    "inspections": ("fct_inspection", "inspection_id"),
+    "customer_ratings": ("dim_customer_rating", "customer_id, rating_date"),
+    "warning_signals": ("fct_warning_signal", "signal_id"),
+    "collateral": ("fct_collateral_appraisal", "collateral_id, appraisal_date"),
 }
+
+
+def _replaced(entity: str, cols: str) -> str:
+    """The warehouse rows the delivered rows of ``entity`` replace (same key)."""
+    table, key = _TABLE[entity]
+    return f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({key})"
+
+
+def list_changed_customers(con: duckdb.DuckDBPyConnection) -> None:
+    """Create CHANGED_CUSTOMERS, empty, unless this connection has it."""
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED_CUSTOMERS} (customer_id VARCHAR)")
 
 
 def _earlier(a: date | None, b: date | None) -> date | None:

@@ -9,10 +9,12 @@ loaded, then December; another warehouse loads the whole extract at once.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from compare_tables import differing_tables
 
@@ -22,6 +24,7 @@ from daihou.settings import Settings
 from etl.load import LoadSummary, load_extract
 from metrics.figures import headline_figures
 from metrics.scope import Scope
+from warehouse.aggregates import obligations
 from warehouse.connection import Warehouse
 
 pytestmark = pytest.mark.slow
@@ -77,3 +80,60 @@ def test_figures_equal_a_load_from_scratch(banks: Banks) -> None:
                 assert headline_figures(a, scope, as_of, None, settings) == headline_figures(
                     b, scope, as_of, None, settings
                 ), (org, as_of)
+
+
+def test_loans_gone_from_the_month_are_derived_again(banks: Banks, tmp_path: Path) -> None:
+    """A loan on the book at November's end that December's delivery leaves out is off the
+    book from December 1st (the book's horizon moved on). Its customer has no row in the
+    delivery, yet its obligations change (an appraisal falling due after that day is no longer
+    owed): the month load derives them again, as a derivation from scratch would."""
+    root = banks.incremental.parent
+    month = tmp_path / "month"
+    shutil.copytree(root / "month", month)
+    snapshots = month / "loan_snapshots.parquet"
+    gone = [
+        row[0]
+        for row in duckdb.execute(
+            f"""
+            SELECT s.loan_id
+            FROM read_parquet('{root / "history" / "loan_snapshots.parquet"}') AS s
+            JOIN read_parquet('{root / "history" / "loans.parquet"}') AS l USING (loan_id)
+            WHERE s.as_of_date = DATE '2025-11-30' AND s.status = 'active'
+              AND l.customer_id IN (SELECT customer_id
+                                    FROM read_parquet('{root / "history" / "loans.parquet"}')
+                                    GROUP BY ALL HAVING count(*) = 1)
+              AND s.loan_id IN (SELECT loan_id FROM read_parquet(
+                  '{root / "history" / "collateral.parquet"}'))
+            ORDER BY s.loan_id LIMIT 20
+            """
+        ).fetchall()
+    ]
+    assert len(gone) == 20
+    duckdb.execute(
+        f"COPY (FROM read_parquet('{root / 'month' / 'loan_snapshots.parquet'}') "
+        f"WHERE loan_id NOT IN (SELECT unnest($gone))) TO '{snapshots}' (FORMAT parquet)",
+        {"gone": gone},
+    )
+    settings = Settings(data_dir=tmp_path, warehouse=tmp_path / "wh.duckdb")
+    load_extract(root / "history", settings)
+    before = _obligations(settings.warehouse_path, gone)
+    load_extract(month, settings)
+    after = _obligations(settings.warehouse_path, gone)
+    assert before != after  # the horizon changed these customers' obligations
+
+    scratch = tmp_path / "scratch.duckdb"
+    shutil.copyfile(Warehouse(settings.warehouse_path).current_file(), scratch)
+    with duckdb.connect(str(scratch)) as con:
+        obligations.build(con, settings)
+    assert _obligations(scratch, gone) == after
+    assert differing_tables(settings.warehouse_path, scratch) == {}
+
+
+def _obligations(warehouse: Path, loans: list[str]) -> list[tuple]:
+    """The obligations of the customers of ``loans``, in a stable order."""
+    with Warehouse(warehouse).connect_read_only() as con:
+        return con.execute(
+            "SELECT * FROM fct_obligation WHERE customer_id IN (SELECT customer_id FROM dim_loan "
+            "WHERE loan_id IN (SELECT unnest($loans))) ORDER BY ALL",
+            {"loans": loans},
+        ).fetchall()

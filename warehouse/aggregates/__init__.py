@@ -8,7 +8,7 @@ with the facts: a reader never sees aggregates of one load over facts of another
 A load redoes only what its delivery changed (``etl.changes.Changes``): the loan-month tables
 from the earliest changed month end onward, all of them when an attribute they copy changed,
 or when the rules recorded with a table differ from the settings. The obligations (keyed by
-customer, not month) are derived whole whenever one of their inputs changed, and the watch
+customer, not month) are derived again for the customers a delivery reaches, and the watch
 list is redone from the earliest of: the loan months, its own inputs' reach, the first month
 an overdue obligation differs. ``daihou rebuild`` and a first load build everything.
 """
@@ -21,7 +21,7 @@ from typing import Protocol
 import duckdb
 
 from daihou.settings import Settings
-from etl.changes import Changes
+from etl.changes import CHANGED_CUSTOMERS, Changes, list_changed_customers
 from warehouse.aggregates import asset_quality, obligations, transitions, watchlist
 from warehouse.connection import has_table
 
@@ -63,19 +63,24 @@ def rebuild(
 
 
 def _rebuild_obligations(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
-    """Derive the obligations again and return the first month end at which one the watch list
-    reads (overdue: due before the month end, not satisfied by it) can differ. A snapshot dates
-    its special inspection back to the day arrears began, so a new month can add obligations
-    due months earlier; an old obligation satisfied in the new month differs from then on."""
-    con.execute("ALTER TABLE fct_obligation RENAME TO fct_obligation_before")
-    obligations.build(con, settings)
+    """Derive the obligations of the changed customers again and return the first month end at
+    which one the watch list reads (overdue: due before the month end, not satisfied by it) can
+    differ. A snapshot dates its special inspection back to the day arrears began, so a new
+    month can add obligations due months earlier; an old obligation satisfied in the new month
+    differs from then on."""
+    list_changed_customers(con)  # a staff change alone lists none
     cols = "obligation_id, customer_id, kind, due_date, satisfied_date"
-    read = "WHERE kind IN ('routine', 'special')"
+    listed = f"customer_id IN (SELECT customer_id FROM {CHANGED_CUSTOMERS})"
+    read = f"WHERE kind IN ('routine', 'special') AND {listed}"
+    con.execute(
+        f"CREATE TEMP TABLE fct_obligation_before AS SELECT {cols} FROM fct_obligation {read}"
+    )
+    obligations.rederive_listed(con, settings)
     first = con.execute(
         f"""
         WITH n AS (SELECT {cols} FROM fct_obligation {read}
-                   EXCEPT ALL SELECT {cols} FROM fct_obligation_before {read}),
-        o AS (SELECT {cols} FROM fct_obligation_before {read}
+                   EXCEPT ALL SELECT {cols} FROM fct_obligation_before),
+        o AS (SELECT {cols} FROM fct_obligation_before
               EXCEPT ALL SELECT {cols} FROM fct_obligation {read})
         SELECT last_day(min(
             CASE WHEN n.obligation_id IS NULL OR o.obligation_id IS NULL

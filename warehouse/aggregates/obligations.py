@@ -50,6 +50,7 @@ from itertools import pairwise
 import duckdb
 
 from daihou.settings import InspectionRules, Settings
+from etl.changes import CHANGED_CUSTOMERS
 from warehouse.aggregates.asset_quality import ON_BOOK
 from warehouse.connection import has_table
 
@@ -484,36 +485,41 @@ LEFT JOIN manager_run AS mr
  AND mr.from_date <= b.due_date AND b.due_date < mr.to_date
 """
 
-# The derivation for the customers in [$first, $after) only: every obligation is one
-# customer's, derived from that customer's loans, snapshots, inspections, signals, appraisals
-# and ratings, so the parts' rows together are the whole's. Each source is read through a
-# part CTE (the whole bank's month ends stay whole: main.fct_loan_snapshot above).
-_PART_SOURCES = {
-    "dim_loan": "SELECT * FROM dim_loan WHERE customer_id >= $first AND customer_id < $after",
-    "fct_loan_snapshot": (
-        "SELECT s.* FROM fct_loan_snapshot AS s SEMI JOIN part_dim_loan AS l USING (loan_id)"
-    ),
-    "fct_inspection": (
-        "SELECT * FROM fct_inspection WHERE customer_id >= $first AND customer_id < $after"
-    ),
-    "fct_warning_signal": (
-        "SELECT * FROM fct_warning_signal WHERE customer_id >= $first AND customer_id < $after"
-    ),
-    "fct_collateral_appraisal": (
-        "SELECT a.* FROM fct_collateral_appraisal AS a SEMI JOIN part_dim_loan AS l USING (loan_id)"
-    ),
-    "dim_customer_rating": (
-        "SELECT * FROM dim_customer_rating WHERE customer_id >= $first AND customer_id < $after"
-    ),
-}
-DERIVE_PART = (
-    "WITH RECURSIVE\n"
-    + "".join(f"part_{table} AS MATERIALIZED ({sql}),\n" for table, sql in _PART_SOURCES.items())
-    + re.sub(
-        r"(?<![.\w])(" + "|".join(_PART_SOURCES) + r")\b",
-        r"part_\1",
-        DERIVE_OBLIGATIONS.strip().removeprefix("WITH RECURSIVE"),
+
+# The derivation for the customers in [$first, $after) only (and, in DERIVE_LISTED, listed in
+# the temporary table CHANGED_CUSTOMERS): every obligation is one customer's, derived from that
+# customer's loans, snapshots, inspections, signals, appraisals and ratings, so the parts' rows
+# together are the whole's. Each source is read through a part CTE (the whole bank's month ends
+# stay whole: main.fct_loan_snapshot above).
+def _derive_for(customers: str) -> str:
+    sources = {
+        "dim_loan": f"SELECT * FROM dim_loan WHERE {customers}",
+        "fct_loan_snapshot": (
+            "SELECT s.* FROM fct_loan_snapshot AS s SEMI JOIN part_dim_loan AS l USING (loan_id)"
+        ),
+        "fct_inspection": f"SELECT * FROM fct_inspection WHERE {customers}",
+        "fct_warning_signal": f"SELECT * FROM fct_warning_signal WHERE {customers}",
+        "fct_collateral_appraisal": (
+            "SELECT a.* FROM fct_collateral_appraisal AS a "
+            "SEMI JOIN part_dim_loan AS l USING (loan_id)"
+        ),
+        "dim_customer_rating": f"SELECT * FROM dim_customer_rating WHERE {customers}",
+    }
+    return (
+        "WITH RECURSIVE\n"
+        + "".join(f"part_{table} AS MATERIALIZED ({sql}),\n" for table, sql in sources.items())
+        + re.sub(
+            r"(?<![.\w])(" + "|".join(sources) + r")\b",
+            r"part_\1",
+            DERIVE_OBLIGATIONS.strip().removeprefix("WITH RECURSIVE"),
+        )
     )
+
+
+_IN_PART = "customer_id >= $first AND customer_id < $after"
+DERIVE_PART = _derive_for(_IN_PART)
+DERIVE_LISTED = _derive_for(
+    f"{_IN_PART} AND customer_id IN (SELECT customer_id FROM {CHANGED_CUSTOMERS})"
 )
 
 # Snapshots one derivation statement reads at most: the whole history of a medium bank in one
@@ -524,15 +530,23 @@ _PART_SNAPSHOTS = 10_000_000
 _AFTER_ALL = "\U0010ffff"
 
 
-def customer_parts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def customer_parts(con: duckdb.DuckDBPyConnection, listed: bool = False) -> list[tuple[str, str]]:
     """The derivation's parts as ranges [first, after) of customer ids, in order, about equal
-    in customers: one per _PART_SNAPSHOTS snapshots (one range covering every id when few)."""
-    snapshots = con.execute("SELECT count(*) FROM fct_loan_snapshot").fetchone()[0]
+    in customers: one per _PART_SNAPSHOTS snapshots (one range covering every id when few); of
+    the customers in CHANGED_CUSTOMERS only when ``listed``."""
+    customers = (
+        f"(SELECT DISTINCT customer_id FROM {CHANGED_CUSTOMERS})" if listed else "dim_customer"
+    )
+    snapshots = con.execute(
+        "SELECT count(*) FROM fct_loan_snapshot"
+        + (f" SEMI JOIN (dim_loan SEMI JOIN {customers} USING (customer_id)) USING (loan_id)"
+           if listed else "")
+    ).fetchone()[0]  # fmt: skip
     n = max(1, -(-snapshots // _PART_SNAPSHOTS))
     cuts = []
     if n > 1:
         row = con.execute(
-            "SELECT quantile_disc(customer_id, $q) FROM dim_customer",
+            f"SELECT quantile_disc(customer_id, $q) FROM {customers}",
             {"q": [k / n for k in range(1, n)]},
         ).fetchone()
         cuts = sorted(set(row[0] or []))
@@ -672,11 +686,35 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     # by customer: a borrower's file reads one customer's rows, and DuckDB's zone maps then skip
     # the rest of the table (a tenth of the time at medium scale; it grows with the table); the
     # parts are ranges of customers in order, so the table ends up in that order
-    for first, after in parts:
+    _insert(con, derive, rules, parts if len(parts) > 1 else None)
+    con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
+    con.execute(BUILD_AGGREGATES)
+
+
+def rederive_listed(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Derive again the obligations of the customers in CHANGED_CUSTOMERS (with the rules
+    fct_obligation was built with, which must be the settings'), and the monthly counts.
+
+    Their rows are appended in customer order: the table becomes a few runs sorted by customer,
+    which zone maps still skip well (``daihou rebuild`` sorts it whole again)."""
+    listed = f"SELECT customer_id FROM {CHANGED_CUSTOMERS}"
+    con.execute(f"DELETE FROM fct_obligation WHERE customer_id IN ({listed})")
+    _insert(con, DERIVE_LISTED, settings.inspection, customer_parts(con, listed=True))
+    con.execute("DELETE FROM agg_obligation_month; DELETE FROM agg_inspection_month")
+    con.execute(BUILD_AGGREGATES)
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    derive: str,
+    rules: InspectionRules,
+    parts: list[tuple[str, str]] | None,
+) -> None:
+    """Append the rows ``derive`` gives, a customer range at a time (None: one statement
+    without range parameters, which DuckDB rejects when a query does not use them)."""
+    for first, after in parts or [("", _AFTER_ALL)]:
         con.execute(
             f"INSERT INTO fct_obligation SELECT * FROM ({derive}) "
             "ORDER BY customer_id, due_date, obligation_id",
-            {**rule_params(rules), **({} if len(parts) == 1 else {"first": first, "after": after})},
+            {**rule_params(rules), **({"first": first, "after": after} if parts else {})},
         )
-    con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
-    con.execute(BUILD_AGGREGATES)
