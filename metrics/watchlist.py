@@ -51,6 +51,7 @@ rows it shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -63,10 +64,12 @@ from daihou.settings import AssetQualityRules, InspectionRules, Settings, Watchl
 from etl.contract import CLASSES
 from metrics.aggregate_scope import AGGREGATE_SCOPE_FILTER
 from metrics.obligations import obligation_source
+from metrics.orgs import root_org_id
 from metrics.scope import SCOPED_LOANS, SNAPSHOT_MANAGER_FILTER, Scope
 from warehouse.aggregates import watchlist as agg
 from warehouse.aggregates.asset_quality import ON_BOOK
 from warehouse.aggregates.asset_quality import rule_params as floor_rule_params
+from warehouse.connection import has_table
 
 # The triggers in the order the list shows them; each has a has_<trigger> column.
 TRIGGERS: tuple[str, ...] = (
@@ -160,25 +163,9 @@ _FACTS_FROM_FACTS = f"""
 
 # From agg_watchlist_month -----------------------------------------------------------------
 
-_TOP = "(a.top_balance, a.top_contract_amount, a.top_loan_id)"
-
 _FACTS_FROM_AGGREGATE = f"""
     WITH c AS (
-        SELECT a.customer_id,
-            arg_max(a.manager_id, {_TOP}) AS manager_id,
-            arg_max(a.org_id, {_TOP}) AS org_id,
-            sum(a.loan_count) AS loan_count,
-            sum(a.balance) AS balance,
-            max(a.worst_class_rank) AS worst_class_rank,
-            sum(a.npl_loan_count) AS npl_loan_count,
-            sum(a.downgraded_loan_count) AS downgraded_loan_count,
-            max(a.worst_dpd) AS worst_dpd,
-            sum(a.floor_breach_count) AS floor_breach_count,
-            min(a.lowest_coverage) AS lowest_coverage,
-            min(a.oldest_appraisal_date) AS oldest_appraisal_date,
-            max(a.red_signal_count) AS red_signal_count,
-            max(a.orange_signal_count) AS orange_signal_count,
-            min(a.oldest_due_date) AS oldest_due_date
+        SELECT a.customer_id, {agg.CUSTOMER_FACTS}
         FROM agg_watchlist_month AS a
         WHERE a.as_of_date = $as_of AND {AGGREGATE_SCOPE_FILTER}
           AND ($scope_manager_id IS NULL OR a.manager_id = $scope_manager_id)
@@ -186,6 +173,13 @@ _FACTS_FROM_AGGREGATE = f"""
     )
     SELECT {agg.FACT_COLUMNS}
     FROM c
+"""
+
+# The whole bank's rows, combined per customer at load.
+_FACTS_FROM_BANK = f"""
+    SELECT {agg.FACT_COLUMNS}
+    FROM agg_watchlist_bank_month AS c
+    WHERE c.as_of_date = $as_of
 """
 
 # When each trigger holds, over a row ``f`` of the customer facts (warehouse.aggregates.watchlist).
@@ -358,6 +352,7 @@ def _both(sql: Callable[[str], str]) -> dict[str, str]:
     """The SQL over the aggregate and over the facts (which holds {obligations})."""
     return {
         "aggregate": sql(_FACTS_FROM_AGGREGATE),
+        "bank": sql(_FACTS_FROM_BANK),
         "facts": sql(_FACTS_FROM_FACTS),
     }
 
@@ -511,6 +506,12 @@ def rule_params(rules: WatchlistRules) -> dict[str, object]:
     }
 
 
+def _is_whole_bank(con: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
+    """Every loan: the root org, no loan filter, no manager."""
+    whole = not scope.has_loan_filters and scope.manager_id is None
+    return whole and scope.org_id == root_org_id(con)
+
+
 def _source(
     con: duckdb.DuckDBPyConnection,
     sqls: dict[str, str],
@@ -519,8 +520,9 @@ def _source(
     rules: Rules,
     filters: WatchlistFilter,
 ) -> tuple[str, dict[str, object]]:
-    """The aggregate's SQL when it was built with these rules, else the facts' (with the §5
-    obligations from fct_obligation, or derived when that holds other rules)."""
+    """The aggregate's SQL when it was built with these rules (for the whole bank, its rows
+    combined per customer at load), else the facts' (with the §5 obligations from
+    fct_obligation, or derived when that holds other rules)."""
     params: dict[str, object] = {
         **scope.params(),
         **rule_params(rules.watchlist),
@@ -529,6 +531,10 @@ def _source(
         "as_of": as_of,
     }
     if agg.built_key(con) == agg.rules_key(rules.watchlist, rules.quality, rules.inspection):
+        if _is_whole_bank(con, scope) and has_table(con, "agg_watchlist_bank_month"):
+            # DuckDB refuses parameters a statement does not use: this one has no scope filter
+            sql = sqls["bank"]
+            return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         return sqls["aggregate"], params
     obligations, obligation_params = obligation_source(con, rules.inspection)
     sql = sqls["facts"].replace("{obligations}", obligations)

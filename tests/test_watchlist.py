@@ -274,9 +274,13 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     connection.close()
 
 
-@pytest.fixture(params=["aggregate", "facts"])
+@pytest.fixture(params=["bank", "aggregate", "facts"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test over the load-time aggregate and over the facts (as after a rule change)."""
+    """Run a test over the load-time aggregate (for the whole bank, its rows combined per
+    customer at load, or grouped at query time as for any other scope) and over the facts (as
+    after a rule change)."""
+    if request.param == "aggregate":
+        monkeypatch.setattr(wl, "_is_whole_bank", lambda con, scope: False)
     if request.param == "facts":
         monkeypatch.setattr(agg, "built_key", lambda con: None)
     return request.param

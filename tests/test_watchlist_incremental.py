@@ -35,15 +35,15 @@ def _month_ends(con: duckdb.DuckDBPyConnection) -> list[date]:
     return [r[0] for r in rows]
 
 
-def _differences(con: duckdb.DuckDBPyConnection, expected: str) -> tuple[int, int]:
-    """Rows of agg_watchlist_month not in ``expected`` and the reverse (EXCEPT ALL)."""
+def _differences(
+    con: duckdb.DuckDBPyConnection, expected: str, table: str = "agg_watchlist_month"
+) -> tuple[int, int]:
+    """Rows of ``table`` not in ``expected`` and the reverse (EXCEPT ALL)."""
     extra = con.execute(
-        f"SELECT count(*) FROM (SELECT * FROM agg_watchlist_month EXCEPT ALL "
-        f"SELECT * FROM {expected})"
+        f"SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL SELECT * FROM {expected})"
     ).fetchone()[0]
     missing = con.execute(
-        f"SELECT count(*) FROM (SELECT * FROM {expected} EXCEPT ALL "
-        f"SELECT * FROM agg_watchlist_month)"
+        f"SELECT count(*) FROM (SELECT * FROM {expected} EXCEPT ALL SELECT * FROM {table})"
     ).fetchone()[0]
     return extra, missing
 
@@ -52,6 +52,7 @@ def _full_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """A full build kept as table full_build; its row count."""
     agg.build(con, settings)
     con.execute("CREATE OR REPLACE TABLE full_build AS SELECT * FROM agg_watchlist_month")
+    con.execute("CREATE OR REPLACE TABLE full_bank AS SELECT * FROM agg_watchlist_bank_month")
     return con.execute("SELECT count(*) FROM full_build").fetchone()[0]
 
 
@@ -71,6 +72,7 @@ def test_rebuild_since_equals_full_build(
     rows = {"default": agg._CHUNK_ROWS, "month": monthly, "two_months": 2 * monthly}
     # "parts": every month end in three or four statements, by customer
     monkeypatch.setattr(agg, "_CHUNK_ROWS", rows.get(chunk, monthly // 3))
+    monkeypatch.setattr(agg, "_BANK_ROWS", rows.get(chunk, monthly // 3))
     con.execute("CREATE TABLE loaded AS SELECT * FROM agg_watchlist_month")  # default chunks
     assert _full_build(con, settings) > 0
     assert _differences(con, "loaded") == (0, 0)
@@ -81,6 +83,25 @@ def test_rebuild_since_equals_full_build(
     con.execute("DELETE FROM agg_watchlist_month WHERE as_of_date >= $since", {"since": since})
     agg.build(con, settings, since=since)
     assert _differences(con, "full_build") == (0, 0)
+    assert _differences(con, "full_bank", "agg_watchlist_bank_month") == (0, 0)
+
+
+def test_bank_rows_combine_each_customers_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """One whole-bank row per month end and customer of agg_watchlist_month, with its loans
+    and balance summed and its worst dpd, red signals and oldest due date carried over."""
+    by_customer = """
+        SELECT as_of_date, customer_id, sum(loan_count), sum(balance), max(worst_dpd),
+               max(red_signal_count), min(oldest_due_date)
+        FROM agg_watchlist_month GROUP BY ALL
+    """
+    bank = """
+        SELECT as_of_date, customer_id, loan_count, balance, worst_dpd, red_signal_count,
+               oldest_due_date
+        FROM agg_watchlist_bank_month
+    """
+    assert con.execute("SELECT count(*) FROM agg_watchlist_bank_month").fetchone()[0] > 1000
+    for one, other in ((by_customer, bank), (bank, by_customer)):
+        assert con.execute(f"SELECT count(*) FROM ({one} EXCEPT ALL {other})").fetchone()[0] == 0
 
 
 def test_rebuild_since_keeps_earlier_months(

@@ -90,6 +90,27 @@ LOAN_FACTS = f"""
     min(s.oldest_appraisal_date) AS oldest_appraisal_date
 """
 
+# A customer's facts over a group of its agg_watchlist_month rows ``a`` (those of a scope): the
+# manager and org of its largest loan, sums, the worst and the oldest; metrics.watchlist groups
+# a scope's rows with it, and the build stores the whole bank's (agg_watchlist_bank_month).
+_TOP = "(a.top_balance, a.top_contract_amount, a.top_loan_id)"
+CUSTOMER_FACTS = f"""
+    arg_max(a.manager_id, {_TOP}) AS manager_id,
+    arg_max(a.org_id, {_TOP}) AS org_id,
+    sum(a.loan_count) AS loan_count,
+    sum(a.balance) AS balance,
+    max(a.worst_class_rank) AS worst_class_rank,
+    sum(a.npl_loan_count) AS npl_loan_count,
+    sum(a.downgraded_loan_count) AS downgraded_loan_count,
+    max(a.worst_dpd) AS worst_dpd,
+    sum(a.floor_breach_count) AS floor_breach_count,
+    min(a.lowest_coverage) AS lowest_coverage,
+    min(a.oldest_appraisal_date) AS oldest_appraisal_date,
+    max(a.red_signal_count) AS red_signal_count,
+    max(a.orange_signal_count) AS orange_signal_count,
+    min(a.oldest_due_date) AS oldest_due_date
+"""
+
 # What the scoring reads, one row per customer ``c`` in scope.
 FACT_COLUMNS = """
     c.customer_id, c.loan_count, c.balance, c.manager_id, c.org_id,
@@ -103,7 +124,7 @@ FACT_COLUMNS = """
 
 # -- build ---------------------------------------------------------------------------------------
 
-DDL = """
+DDL = f"""
 -- agg_watchlist_month: one row per month end × customer × booking org × product × guarantee
 -- type × manager, over the customer's loans on the book then (METRICS.md §6), for the customers
 -- that some setting of the query-time thresholds could list that month. Sorted by month end.
@@ -135,6 +156,15 @@ CREATE OR REPLACE TABLE agg_watchlist_month (
 
 -- agg_watchlist_rules: one row: the rules agg_watchlist_month applied (JSON).
 CREATE OR REPLACE TABLE agg_watchlist_rules (rules VARCHAR NOT NULL);
+
+-- agg_watchlist_bank_month: one row per month end × customer of agg_watchlist_month, its rows
+-- combined over the whole bank (CUSTOMER_FACTS; the columns' types are that expression's).
+-- Sorted by month end, then customer.
+CREATE OR REPLACE TABLE agg_watchlist_bank_month AS
+SELECT a.as_of_date, a.customer_id, {CUSTOMER_FACTS}
+FROM agg_watchlist_month AS a
+GROUP BY a.as_of_date, a.customer_id
+LIMIT 0;
 """
 
 # The build works in month-end indexes: watchlist_month_end numbers the month ends of
@@ -472,6 +502,19 @@ def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]
     con.execute(sql, {k: v for k, v in params.items() if k in named})
 
 
+# The whole bank's rows of the month ends from $first_t to $last_t, combined per customer; at
+# most _BANK_ROWS loan rows' worth a statement (2.6M customer rows a month at 10M loans).
+_BANK_ROWS = 20_000_000
+_FILL_BANK = f"""
+INSERT INTO agg_watchlist_bank_month
+SELECT a.as_of_date, a.customer_id, {CUSTOMER_FACTS}
+FROM agg_watchlist_month AS a
+WHERE a.as_of_date BETWEEN $first_t AND $last_t
+GROUP BY a.as_of_date, a.customer_id
+ORDER BY a.as_of_date, a.customer_id
+"""
+
+
 def _chunks(months: list[tuple[int, date, int]]) -> list[dict[str, object]]:
     """The parameters of each fill statement, in month-end order, from the month ends (index,
     date, loan rows): consecutive ones up to _CHUNK_ROWS loan rows, a larger one in parts."""
@@ -533,12 +576,18 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None
     if built_obligation_rules(con) != obligation_rules_key(settings.inspection):
         con.execute(DDL)
         return
-    full = since is None or not has_table(con, "agg_watchlist_month") or built_key(con) != key
+    full = (
+        since is None
+        or not has_table(con, "agg_watchlist_month")
+        or not has_table(con, "agg_watchlist_bank_month")  # built before there was one
+        or built_key(con) != key
+    )
     if full:
         con.execute(DDL)
         since = date.min
     else:
-        con.execute("DELETE FROM agg_watchlist_month WHERE as_of_date >= $since", {"since": since})
+        for table in ("agg_watchlist_month", "agg_watchlist_bank_month"):
+            con.execute(f"DELETE FROM {table} WHERE as_of_date >= $since", {"since": since})
     con.execute(_STAGE_MONTH_END)
     months = con.execute(
         "SELECT i, t, loan_rows FROM watchlist_month_end WHERE t >= $since ORDER BY i",
@@ -558,6 +607,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, since: date | None
         for chunk in _chunks(months):
             fill = _FILL_WHOLE if chunk["parts"] == 1 else _FILL_PART
             _execute(con, fill, {**params, **chunk})
+        for group in consecutive(months, _BANK_ROWS):
+            con.execute(_FILL_BANK, {"first_t": group[0][1], "last_t": group[-1][1]})
     for table in _STAGED:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     if full:
