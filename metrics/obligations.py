@@ -157,8 +157,25 @@ _FIGURES = """
 
 _SUMMARY = f"SELECT {_FIGURES} FROM cells"
 
+
+# The cells summed per ``key`` first, under the same columns: a few hundred orgs or some
+# thousand managers, to which names are then joined (joined to 19M cells at 10M loans, before
+# grouping, they took seconds).
+def _cells_by(key: str) -> str:
+    return f"""
+    , cells_by_key AS (
+        SELECT {key}, sum(due) AS due, sum(on_time) AS on_time, sum(late) AS late,
+               sum(overdue) AS overdue, sum(days_late) AS days_late, sum(backlog) AS backlog,
+               min(oldest_due) AS oldest_due
+        FROM cells
+        GROUP BY {key}
+    )
+    """
+
+
 # by direct child of the scope's org (over its subtree), then the scope org's own book
 _BY_ORG = f"""
+    {_cells_by("org_id")}
     , unit AS (
         SELECT o.org_id AS unit_org_id, b.org_id
         FROM dim_org AS o
@@ -169,7 +186,7 @@ _BY_ORG = f"""
     )
     SELECT u.unit_org_id AS org_id, o.org_name, o.level,
            u.unit_org_id = $scope_org_id AS is_own_book, {_FIGURES}
-    FROM cells AS c
+    FROM cells_by_key AS c
     JOIN unit AS u ON u.org_id = c.org_id
     JOIN dim_org AS o ON o.org_id = u.unit_org_id
     GROUP BY ALL
@@ -177,9 +194,10 @@ _BY_ORG = f"""
 """
 
 _BY_MANAGER = f"""
+    {_cells_by("manager_id")}
     SELECT c.manager_id, st.staff_name AS manager_name, st.org_id AS manager_org_id,
            o.org_name AS manager_org_name, {_FIGURES}
-    FROM cells AS c
+    FROM cells_by_key AS c
     LEFT JOIN dim_staff AS st ON st.staff_id = c.manager_id
     LEFT JOIN dim_org AS o ON o.org_id = st.org_id
     GROUP BY ALL

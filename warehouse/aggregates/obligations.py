@@ -683,9 +683,6 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute(DDL)
     parts = customer_parts(con)
     derive = DERIVE_OBLIGATIONS if len(parts) == 1 else DERIVE_PART
-    # by customer: a borrower's file reads one customer's rows, and DuckDB's zone maps then skip
-    # the rest of the table (a tenth of the time at medium scale; it grows with the table); the
-    # parts are ranges of customers in order, so the table ends up in that order
     _insert(con, derive, rules, parts if len(parts) > 1 else None)
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
     con.execute(BUILD_AGGREGATES)
@@ -695,13 +692,19 @@ def rederive_listed(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Derive again the obligations of the customers in CHANGED_CUSTOMERS (with the rules
     fct_obligation was built with, which must be the settings'), and the monthly counts.
 
-    Their rows are appended in customer order: the table becomes a few runs sorted by customer,
-    which zone maps still skip well (``daihou rebuild`` sorts it whole again)."""
+    Their rows are appended as one more range (_ORDER), which zone maps still skip well."""
     listed = f"SELECT customer_id FROM {CHANGED_CUSTOMERS}"
     con.execute(f"DELETE FROM fct_obligation WHERE customer_id IN ({listed})")
     _insert(con, DERIVE_LISTED, settings.inspection, customer_parts(con, listed=True))
     con.execute("DELETE FROM agg_obligation_month; DELETE FROM agg_inspection_month")
     con.execute(BUILD_AGGREGATES)
+
+
+# The order of a customer range's rows. By due month: the lists of open obligations (the oldest
+# overdue first, those due in the next days) read a few row groups, which DuckDB's zone maps on
+# due_date pick (at 10M loans the overdue backlog takes 0.3 s instead of 1.8 s); then by
+# customer: a borrower's file reads one row group or two per due month of its range (0.1 s).
+_ORDER = "last_day(due_date), customer_id, due_date, obligation_id"
 
 
 def _insert(
@@ -711,10 +714,10 @@ def _insert(
     parts: list[tuple[str, str]] | None,
 ) -> None:
     """Append the rows ``derive`` gives, a customer range at a time (None: one statement
-    without range parameters, which DuckDB rejects when a query does not use them)."""
+    without range parameters, which DuckDB rejects when a query does not use them), each range
+    stored by due month, then customer (_ORDER)."""
     for first, after in parts or [("", _AFTER_ALL)]:
         con.execute(
-            f"INSERT INTO fct_obligation SELECT * FROM ({derive}) "
-            "ORDER BY customer_id, due_date, obligation_id",
+            f"INSERT INTO fct_obligation SELECT * FROM ({derive}) ORDER BY {_ORDER}",
             {**rule_params(rules), **({"first": first, "after": after} if parts else {})},
         )
