@@ -42,7 +42,8 @@ How the rules are read (METRICS.md §6 leaves these open):
 
 Two sources give the same rows (tests/test_watchlist.py checks it on the demo bank): the
 load-time aggregate of ``warehouse.aggregates.watchlist`` when it was built with the rules of
-the call (downgrade window, classification floors, inspection rules), and the facts otherwise.
+the call (downgrade window, classification floors, inspection rules; for the whole bank, its
+rows combined per customer at load), and the facts otherwise.
 Points, thresholds and bands are bound parameters applied here, so changing them needs no
 reload. Every function takes a ``WatchlistFilter`` that narrows the list the way the page does
 (triggers, severities, responsible manager); the figures of a filtered list are those of the

@@ -8,7 +8,9 @@ range of customers at a time: ``DERIVE_PART``) with the rules it applied in
 (``agg_obligation_month``, ``agg_inspection_month``); ``metrics.obligations`` reads them when
 the rules of the call are those, and runs the query itself otherwise, so a settings change is
 correct at once and fast after ``daihou rebuild`` or the next load. Status (on_time, late,
-overdue, pending) depends on the as-of date and is worked out at query time.
+overdue, pending) depends on the as-of date and is worked out at query time. A monthly load
+derives again only the customers its delivery reaches (``rederive_listed``, the customers
+``etl.changes`` lists). The rows are stored by due month, then customer (``_ORDER``).
 
 What keeps it set-based at a million loans: a routine chain is a run of arithmetic steps from
 each anchor (generated per rating segment, not step by step); special obligations are matched

@@ -13,7 +13,9 @@ customer's loans on the book grouped by booking org, product, guarantee type and
 month end, so that every Scope filter still applies), with the customer's signals and oldest
 overdue obligation repeated on each of its rows. Only customers that some setting of the
 query-time thresholds could list are kept: an NPL, downgraded, overdue or floor-breaching loan,
-a loan with collateral, an open red or orange signal, or an obligation open past due.
+a loan with collateral, an open red or orange signal, or an obligation open past due. For
+the whole bank, ``agg_watchlist_bank_month`` holds each customer's rows already combined
+(CUSTOMER_FACTS), so that a whole-bank call does not group millions of rows.
 
 Three things are applied at build and recorded in ``agg_watchlist_rules``: the downgrade
 window (``watchlist.downgrade_window_months``), the classification floors (breach counts) and
