@@ -418,6 +418,24 @@ def obligations(
     ).df()
 
 
+def obligations_due(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    start: date,
+    end: date,
+    rules: InspectionRules,
+) -> pd.DataFrame:
+    """The obligations of the scope due in (start, end], with their status at ``end``: those
+    the period's on-time rate counts (METRICS.md §5); the columns of ``obligations``. The due
+    dates reach SQL, where the table's order by due month lets the scan skip other months."""
+    sql, params = _rows(con, scope, rules)
+    return con.execute(
+        f"{sql} AND o.due_date > $start AND o.due_date <= $as_of "
+        "ORDER BY o.due_date, o.obligation_id",
+        {**params, "start": start, "as_of": end},
+    ).df()
+
+
 def _is_month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1
 

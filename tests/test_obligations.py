@@ -392,6 +392,27 @@ def test_compliance(con: duckdb.DuckDBPyConnection) -> None:
     assert (empty.due, empty.on_time_rate, empty.completion_rate) == (0, None, None)
 
 
+def test_obligations_due_in_a_period(con: duckdb.DuckDBPyConnection) -> None:
+    # the six obligations test_compliance counts, in due order, with their status at 09-30;
+    # routine 10-31 is due after the period
+    got = ob.obligations_due(
+        con,
+        Scope("HO", customer_type="individual_business"),
+        date(2024, 12, 31),
+        AS_OF,
+        RULES,
+    )
+    assert list(zip(got.kind, got.due_date.dt.date, got.status, strict=True)) == [
+        ("first", date(2025, 1, 9), "overdue"),
+        ("fund_flow", date(2025, 1, 13), "overdue"),
+        ("routine", date(2025, 3, 3), "late"),
+        ("routine", date(2025, 5, 2), "overdue"),
+        ("routine", date(2025, 7, 1), "overdue"),
+        ("routine", date(2025, 9, 8), "on_time"),
+    ]
+    assert got.days_late.dropna().tolist() == [129]
+
+
 def test_report_quality(con: duckdb.DuckDBPyConnection) -> None:
     # E3's inspections in (06-30, 09-30]: IR3a Thu 07-10, report 07-17 = 5 working days (11,
     # 14, 15, 16, 17) with reviewer E9: good; IR3b has no report: listed.

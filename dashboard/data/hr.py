@@ -87,10 +87,10 @@ def _org_scores(gen: str, scope: Scope, period: Period) -> pd.DataFrame:
 def _manager_obligations(gen: str, scope: Scope, period: Period, manager_id: str) -> pd.DataFrame:
     mine = Scope(scope.org_id, manager_id=manager_id)
     with cursor(gen) as con:
-        owed = obligations.obligations(con, mine, period.end, default_settings().inspection)
-    due = owed["due_date"].dt.date
-    in_period = owed[(due > period.start) & (due <= period.end)]
-    return in_period[OBLIGATION_COLUMNS].reset_index(drop=True)
+        owed = obligations.obligations_due(
+            con, mine, period.start, period.end, default_settings().inspection
+        )
+    return owed[OBLIGATION_COLUMNS]
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_SCOPED, show_spinner=False)
