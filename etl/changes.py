@@ -18,10 +18,13 @@ different facts (``warehouse.aggregates``):
   delivery moves the latest month end on, those with a loan at the old one (their book and
   routine chains run up to it). The watch list is then redone from the first month an overdue
   obligation differs.
+- ``scores_since``: the score components' own inputs besides the snapshots: the month end of the
+  earliest changed signal (its date, either version) or collection action; the periods ending
+  from there on are redone (``warehouse.aggregates.scores``).
 
 A new month costs that month (and the obligations of the customers with a loan in it); a
-re-delivered identical file costs nothing; a correction of June costs June onward. Org units,
-collection actions and repayments are read by no load-time table.
+re-delivered identical file costs nothing; a correction of June costs June onward. Org units
+and repayments are read by no load-time table.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from datetime import date
 import duckdb
 
 from etl.contract import ENTITIES
+from etl.targets import TARGETS
 from etl.validate import qi
 
 # Customer columns only the obligations read (the rating in force).
@@ -58,6 +62,7 @@ class Changes:
 
     since: date | None = None
     watch_since: date | None = None
+    scores_since: date | None = None
     everything: bool = False
     obligations: bool = False
 
@@ -100,7 +105,12 @@ class Changes:
             self.obligations |= self._note_customers(con, entity, _either(delivered, kept)) > 0
         elif entity == "warning_signals":
             self.watch_since = _earlier(self.watch_since, self._signals(con, columns))
-            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
+            rows = _either(new, _replaced(entity, cols))
+            self._note_customers(con, entity, rows)
+            self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "signal_date"))
+        elif entity == "collection_actions":  # recovery (METRICS.md §7)
+            rows = _either(new, _replaced(entity, cols))
+            self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "action_date"))
         elif entity == "collateral":
             # an appraisal matters from its date, but not before its loan was disbursed
             changed = (
@@ -180,24 +190,20 @@ class Changes:
         return first
 
 
-# entity -> its warehouse table and key, for the facts whose rows a delivery replaces one by one
-_TABLE = {
-    "inspections": ("fct_inspection", "inspection_id"),
-    "customer_ratings": ("dim_customer_rating", "customer_id, rating_date"),
-    "warning_signals": ("fct_warning_signal", "signal_id"),
-    "collateral": ("fct_collateral_appraisal", "collateral_id, appraisal_date"),
-}
-
-
 def _replaced(entity: str, cols: str) -> str:
     """The warehouse rows the delivered rows of ``entity`` replace (same key)."""
-    table, key = _TABLE[entity]
-    return f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({key})"
+    table, key = TARGETS[entity]
+    return f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({', '.join(key)})"
 
 
 def list_changed_customers(con: duckdb.DuckDBPyConnection) -> None:
     """Create CHANGED_CUSTOMERS, empty, unless this connection has it."""
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED_CUSTOMERS} (customer_id VARCHAR)")
+
+
+def _first_month(con: duckdb.DuckDBPyConnection, rows: str, day: str) -> date | None:
+    """The month end of the earliest ``day`` among ``rows`` (a required column)."""
+    return con.execute(f"SELECT last_day(min({day})) FROM ({rows})").fetchone()[0]
 
 
 def _earlier(a: date | None, b: date | None) -> date | None:

@@ -21,24 +21,10 @@ from daihou.settings import Settings
 from etl.changes import Changes
 from etl.contract import ENTITIES, FILE_SUFFIXES, LOAD_ORDER, Entity
 from etl.read import ExtractError, StagedFile, find_entity_file, stage_file
+from etl.targets import TARGETS
 from etl.validate import Delivery, Validator, qi
 from warehouse import aggregates
 from warehouse.connection import Warehouse
-
-# entity -> (warehouse table, merge keys); loan_snapshots merge by month instead of by key.
-TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "org_units": ("dim_org", ("org_id",)),
-    "staff": ("dim_staff", ("staff_id",)),
-    "customers": ("dim_customer", ("customer_id",)),
-    "customer_ratings": ("dim_customer_rating", ("customer_id", "rating_date")),
-    "loans": ("dim_loan", ("loan_id",)),
-    "loan_snapshots": ("fct_loan_snapshot", ("as_of_date",)),
-    "inspections": ("fct_inspection", ("inspection_id",)),
-    "warning_signals": ("fct_warning_signal", ("signal_id",)),
-    "collateral": ("fct_collateral_appraisal", ("collateral_id", "appraisal_date")),
-    "collection_actions": ("fct_collection_action", ("action_id",)),
-    "repayments": ("fct_repayment", ("loan_id", "installment_no")),
-}
 
 # The order a delivery's rows are stored in, where pages look rows up by other columns than the
 # one they arrive by, so that DuckDB's zone maps skip most of the table: the report issues of a

@@ -3,9 +3,13 @@
 Each of six components has a raw figure (numerator / denominator), a 0–100 score and a weight
 (``scores.weights``); the total is the weighted sum of the scores. The raw figures come from one
 grouped query per component over every manager (or org) of the scope at once; the scoring is
-vectorised pandas. HR allocates bonuses from these frames, so the figures are exact where they
-can be: amounts are summed as DECIMAL (handover shares as exact integer fractions, below), and
-only the final sums become floats, so the same inputs and settings give the identical frame.
+vectorised pandas. Migration, recovery and warning handling read the sums stored at load per
+period, manager and booking org (``warehouse.aggregates.scores``, which holds the per-item SQL
+of the loan- and signal-based components) when the period is stored with the rules in force,
+and compute them from the facts otherwise: the same sums either way. HR allocates bonuses from
+these frames, so the figures are exact where they can be: amounts are summed as DECIMAL
+(handover shares as exact integer fractions, below), and only the final sums become floats, so
+the same inputs and settings give the identical frame.
 
 How the rules are read (METRICS.md §7 leaves these open):
 
@@ -60,7 +64,6 @@ How the rules are read (METRICS.md §7 leaves these open):
 
 from __future__ import annotations
 
-from math import lcm
 from typing import Literal
 
 import duckdb
@@ -68,194 +71,14 @@ import numpy as np
 import pandas as pd
 
 from daihou.settings import ScoreRules, Settings
-from etl.contract import NPL_CLASSES
 from metrics import obligations as ob
 from metrics.periods import Period
 from metrics.scope import Scope
+from warehouse.aggregates import scores as stored
+from warehouse.aggregates.scores import ITEM_COMPONENTS, item_params, item_sql
 
 COMPONENTS: tuple[str, ...] = ScoreRules.COMPONENTS
 NOT_RATED_REASONS: tuple[str, ...] = ("few_obligations", "no_data")
-
-_NPL = "(" + ", ".join(f"'{c}'" for c in NPL_CLASSES) + ")"
-
-# A row ``a`` of agg_loan_month booked in the scope's org subtree.
-_IN_SUBTREE = (
-    "a.org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $scope_org_id)"
-)
-
-# -- component items: rows of (manager_id, org_id, item, numerator, denominator, loans) -------
-# (item: the loan or the signal the row is about)
-# Amounts are exact DECIMAL; the loan-share components multiply them by an integer weight out
-# of $scale (the tails divide the sums by it).
-
-_ASSET_QUALITY = f"""
-    SELECT a.manager_id, a.org_id, a.loan_id AS item,
-           CASE WHEN a.classification IN {_NPL} THEN a.balance ELSE 0 END AS numerator,
-           a.balance AS denominator, 1 AS loans
-    FROM agg_loan_month AS a
-    WHERE a.as_of_date = $end AND {_IN_SUBTREE}
-"""
-
-# The weights (Σ = $scale per loan) of the basis loans handed over in the period: those with a
-# snapshot in the period naming another manager than at the start; each manager's share is that
-# of the period's month ends at which a snapshot names them. Every other basis loan stays whole
-# with its manager at the start (join with LEFT JOIN and _HOLDER / _WEIGHT).
-_SHARE = """
-    moved AS (
-        SELECT DISTINCT s.loan_id
-        FROM fct_loan_snapshot AS s
-        JOIN basis AS b ON b.loan_id = s.loan_id
-        WHERE s.as_of_date > $start AND s.as_of_date <= $end
-          AND s.manager_id <> b.start_manager_id
-    ),
-    share AS (
-        SELECT loan_id, manager_id,
-               months * ($scale // sum(months) OVER (PARTITION BY loan_id)) AS weight
-        FROM (
-            SELECT s.loan_id, s.manager_id, count(*) AS months
-            FROM fct_loan_snapshot AS s
-            WHERE s.as_of_date > $start AND s.as_of_date <= $end
-              AND s.loan_id IN (SELECT loan_id FROM moved)
-            GROUP BY s.loan_id, s.manager_id
-        )
-    )
-"""
-_HOLDER = "coalesce(sh.manager_id, b.start_manager_id)"
-_WEIGHT = "coalesce(sh.weight, $scale)"
-
-# §2 performing-loan migration: normal and special-mention cohort loans at the start that are
-# on the book at the end (the others add 0 to both sides).
-_MIGRATION = f"""
-    WITH cohort AS (
-        SELECT a.loan_id, a.org_id, a.manager_id AS start_manager_id
-        FROM agg_loan_month AS a
-        WHERE a.as_of_date = $start AND a.classification IN ('normal', 'special_mention')
-          AND {_IN_SUBTREE}
-    ),
-    basis AS (
-        SELECT c.*, a.balance,
-               CASE WHEN a.classification IN {_NPL} THEN a.balance ELSE 0 END AS npl_balance
-        FROM cohort AS c
-        JOIN agg_loan_month AS a ON a.loan_id = c.loan_id AND a.as_of_date = $end
-    ),
-    {_SHARE}
-    SELECT {_HOLDER} AS manager_id, b.org_id, b.loan_id AS item,
-           b.npl_balance * {_WEIGHT} AS numerator,
-           b.balance * {_WEIGHT} AS denominator, 0 AS loans
-    FROM basis AS b
-    LEFT JOIN share AS sh ON sh.loan_id = b.loan_id
-"""
-
-_RECOVERY = f"""
-    WITH basis AS (
-        SELECT a.loan_id, a.org_id, a.manager_id AS start_manager_id,
-               a.balance AS start_balance
-        FROM agg_loan_month AS a
-        WHERE a.as_of_date = $start
-          AND (a.classification IN {_NPL} OR a.days_past_due > 90)
-          AND {_IN_SUBTREE}
-    ),
-    recorded AS (
-        SELECT c.loan_id, sum(c.amount_recovered) AS amount
-        FROM fct_collection_action AS c
-        WHERE c.action_date > $start AND c.action_date <= $end
-          AND c.loan_id IN (SELECT loan_id FROM basis)
-        GROUP BY c.loan_id
-    ),
-    -- on the book at the end?, and the balance at the last month end on the book in the period
-    later AS (
-        SELECT a.loan_id, max(a.as_of_date) = $end AS on_book_at_end,
-               arg_max(a.balance, a.as_of_date) AS last_balance
-        FROM agg_loan_month AS a
-        WHERE a.as_of_date > $start AND a.as_of_date <= $end
-          AND a.loan_id IN (SELECT loan_id FROM basis)
-        GROUP BY a.loan_id
-    ),
-    loan AS (
-        SELECT b.*,
-            CASE WHEN coalesce(r.amount, 0) > 0 THEN r.amount
-                 ELSE greatest(b.start_balance - CASE
-                     WHEN l.on_book_at_end THEN l.last_balance
-                     -- written off or transferred by the end: not recovered
-                     WHEN x.loan_id IS NOT NULL THEN coalesce(l.last_balance, b.start_balance)
-                     ELSE 0
-                 END, 0)
-            END AS recovered
-        FROM basis AS b
-        LEFT JOIN recorded AS r ON r.loan_id = b.loan_id
-        LEFT JOIN later AS l ON l.loan_id = b.loan_id
-        LEFT JOIN agg_loan_exit_run AS x
-          ON x.loan_id = b.loan_id AND x.first_as_of_date <= $end
-         AND (x.next_as_of_date IS NULL OR x.next_as_of_date > $end)
-    ),
-    {_SHARE}
-    SELECT {_HOLDER} AS manager_id, b.org_id, b.loan_id AS item,
-           b.recovered * {_WEIGHT} AS numerator,
-           b.start_balance * {_WEIGHT} AS denominator, 0 AS loans
-    FROM loan AS b
-    LEFT JOIN share AS sh ON sh.loan_id = b.loan_id
-"""
-
-_LARGEST = "(s.balance, l.contract_amount, s.loan_id)"
-
-_WARNING_HANDLING = f"""
-    WITH signal AS (
-        SELECT w.signal_id, w.customer_id, w.signal_date,
-               coalesce(w.resolved_date <= least(w.signal_date + $resolution_days, $end), FALSE)
-                   AS in_time,
-               -- the latest month end on or before the signal date
-               CASE WHEN w.signal_date = last_day(w.signal_date) THEN w.signal_date
-                    ELSE last_day(w.signal_date - INTERVAL 1 MONTH) END::DATE AS month_end
-        FROM fct_warning_signal AS w
-        WHERE w.signal_date > $start AND w.signal_date <= $end
-          -- decided by the end: its window is over, or it is resolved
-          AND (w.signal_date + $resolution_days <= $end OR w.resolved_date <= $end)
-    ),
-    signal_loan AS (
-        SELECT loan_id, customer_id, contract_amount, org_id
-        FROM dim_loan
-        WHERE customer_id IN (SELECT customer_id FROM signal)
-    ),
-    -- each signal customer's largest loan at each month end of [start, end] with a snapshot
-    held AS MATERIALIZED (
-        SELECT l.customer_id, s.as_of_date,
-               arg_max(s.manager_id, {_LARGEST}) AS manager_id,
-               arg_max(l.org_id, {_LARGEST}) AS org_id
-        FROM fct_loan_snapshot AS s
-        JOIN signal_loan AS l ON l.loan_id = s.loan_id
-        WHERE s.as_of_date >= $start AND s.as_of_date <= $end
-        GROUP BY l.customer_id, s.as_of_date
-    ),
-    -- most signals: the customer has a snapshot at that month end
-    direct AS (
-        SELECT s.signal_id, s.in_time, h.manager_id, h.org_id
-        FROM signal AS s
-        JOIN held AS h ON h.customer_id = s.customer_id AND h.as_of_date = s.month_end
-    ),
-    -- the others: its latest month end with a snapshot before, else its first after
-    rest AS (
-        SELECT s.*
-        FROM signal AS s
-        ANTI JOIN held AS h ON h.customer_id = s.customer_id AND h.as_of_date = s.month_end
-    ),
-    rest_held AS (SELECT * FROM held WHERE customer_id IN (SELECT customer_id FROM rest)),
-    attributed AS (
-        SELECT signal_id, in_time, manager_id, org_id FROM direct
-        UNION ALL
-        SELECT r.signal_id, r.in_time,
-               coalesce(before.manager_id, after.manager_id) AS manager_id,
-               coalesce(before.org_id, after.org_id) AS org_id
-        FROM rest AS r
-        ASOF LEFT JOIN rest_held AS before
-          ON before.customer_id = r.customer_id AND r.signal_date >= before.as_of_date
-        ASOF LEFT JOIN rest_held AS after
-          ON after.customer_id = r.customer_id AND r.signal_date < after.as_of_date
-    )
-    SELECT manager_id, org_id, signal_id AS item, in_time::INTEGER AS numerator,
-           1 AS denominator, 0 AS loans
-    FROM attributed
-    WHERE org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $scope_org_id)
-"""
 
 _FIGURES = """
     sum(numerator)::DOUBLE / $scale AS numerator,
@@ -286,14 +109,14 @@ _TAILS = {
     """,
 }
 
-# The component items computed here; timeliness and report quality come from §5's functions.
-_ITEMS: dict[str, str] = {
-    "asset_quality": _ASSET_QUALITY,
-    "migration": _MIGRATION,
-    "recovery": _RECOVERY,
-    "warning_handling": _WARNING_HANDLING,
-}
-_SHARED = ("migration", "recovery")  # split by handover shares out of $scale
+# The per-item components (the others, timeliness and report quality, come from §5's functions),
+# and their items as stored at load: the whole bank's sums per (manager, booking org).
+_STORED_ITEMS = """
+    SELECT c.manager_id, c.org_id, c.numerator, c.denominator, c.loans
+    FROM agg_score_component AS c
+    WHERE c.component = $component AND c.period_end = $end AND c.months = $months
+      AND c.org_id IN (SELECT org_id FROM bridge_org_subtree WHERE ancestor_org_id = $scope_org_id)
+"""
 
 _STAFF = """
     SELECT st.staff_id AS manager_id, st.staff_name AS manager_name, st.org_id,
@@ -313,9 +136,9 @@ By = Literal["manager", "org"]
 
 
 def component_sql(component: str, by: By) -> str:
-    """The grouped SQL of a loan- or signal-based component (for benchmarks): columns key,
-    numerator, denominator, loans."""
-    return f"WITH item AS ({_ITEMS[component]}) {_TAILS[by]}"
+    """The grouped SQL of a per-item component from the facts (the floor of benchmarks, and the
+    path of a period not stored at load): columns key, numerator, denominator, loans."""
+    return f"WITH item AS ({item_sql(component)}) {_TAILS[by]}"
 
 
 _DETAIL = """
@@ -326,7 +149,6 @@ _DETAIL = """
     GROUP BY i.item
     ORDER BY denominator DESC, numerator DESC, i.item
 """
-ITEM_COMPONENTS: tuple[str, ...] = tuple(_ITEMS)  # components with component_items
 
 
 def component_items(
@@ -339,29 +161,52 @@ def component_items(
 ) -> pd.DataFrame:
     """What one manager's figure of a loan- or signal-based component is made of: item (the
     loan, or the signal for warning handling), numerator, denominator — the manager's share
-    of each after handover splits; they add up to that manager's row of manager_scores."""
+    of each after handover splits; they add up to that manager's row of manager_scores. Reads
+    only the loans (customers) the manager held at a month end of the period."""
     _check_scope(scope)
-    params = component_params(component, scope, period, settings.scores)
-    del params["scope_manager_id"]  # only the grouped tails filter by it
+    params = item_params(
+        component, scope.org_id, period.start, period.end, period.months, settings.scores
+    )
     params["manager_id"] = manager_id
-    return con.execute(f"WITH item AS ({_ITEMS[component]}) {_DETAIL}", params).df()
+    params.setdefault("scale", 1)
+    return con.execute(f"WITH item AS ({item_sql(component, mine=True)}) {_DETAIL}", params).df()
 
 
 def component_params(
     component: str, scope: Scope, period: Period, rules: ScoreRules
 ) -> dict[str, object]:
     """The bound parameters of ``component_sql(component, …)``."""
-    params: dict[str, object] = {
+    params = item_params(component, scope.org_id, period.start, period.end, period.months, rules)
+    params.setdefault("scale", 1)
+    params["scope_manager_id"] = scope.manager_id
+    return params
+
+
+def _component_figures(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    period: Period,
+    rules: ScoreRules,
+    component: str,
+    by: By,
+) -> pd.DataFrame:
+    """A per-item component's figures by key: from the sums stored at load when the period
+    is stored with these rules, else from the facts (the same sums, METRICS.md §7)."""
+    params = component_params(component, scope, period, rules)
+    if (
+        component not in stored.STORED
+        or stored.built_rules(con, period.end, period.months) != rules.signal_resolution_days
+    ):
+        return con.execute(component_sql(component, by), params).df()
+    reads = {
         "scope_org_id": scope.org_id,
         "scope_manager_id": scope.manager_id,
         "end": period.end,
-        "scale": lcm(*range(1, period.months + 1)) if component in _SHARED else 1,
+        "months": period.months,
+        "component": component,
+        "scale": params["scale"],
     }
-    if component != "asset_quality":
-        params["start"] = period.start
-    if component == "warning_handling":
-        params["resolution_days"] = rules.signal_resolution_days
-    return params
+    return con.execute(f"WITH item AS ({_STORED_ITEMS}) {_TAILS[by]}", reads).df()
 
 
 def _check_scope(scope: Scope) -> None:
@@ -396,9 +241,8 @@ def _raw_figures(
         reports = reports.rename(columns={"manager_id": "key"})
     raw["report_quality"] = _figures(reports, "key", "good", "inspections")
 
-    for component in _ITEMS:
-        params = component_params(component, scope, period, settings.scores)
-        frame = con.execute(component_sql(component, by), params).df()
+    for component in ITEM_COMPONENTS:
+        frame = _component_figures(con, scope, period, settings.scores, component, by)
         raw[component] = frame.set_index("key").sort_index()
     return raw
 

@@ -46,6 +46,7 @@ RULE_RECORDS = (
     "agg_bucket_rules",
     "fct_obligation_rules",
     "agg_watchlist_rules",
+    "agg_score_period",
 )
 
 

@@ -24,12 +24,15 @@ fund-flow visits and the overdue episodes of loans past due since January all fe
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from compare_tables import differing_tables
 from extract_builder import write_extract
 from fixtures_demo import DemoBank
 from pydantic import ValidationError
@@ -37,7 +40,7 @@ from pydantic import ValidationError
 from daihou.settings import ScoreRules, Settings
 from etl.load import load_extract
 from metrics import obligations as ob
-from metrics.periods import parse_period
+from metrics.periods import parse_period, periods_with_data
 from metrics.scope import Scope
 from metrics.scores import (
     COMPONENTS,
@@ -47,6 +50,7 @@ from metrics.scores import (
     org_scores,
     score_columns,
 )
+from warehouse.aggregates.scores import built_rules as stored_rules
 from warehouse.connection import Warehouse
 
 MONTH_ENDS = [
@@ -59,6 +63,7 @@ MONTH_ENDS = [
     date(2025, 7, 31),
 ]
 Q2 = parse_period("2025Q2")
+TODAY = date(2026, 1, 15)
 SETTINGS = Settings()
 
 
@@ -292,15 +297,22 @@ TABLES: dict[str, list[dict[str, str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    root = tmp_path_factory.mktemp("score_bank")
+def _load_bank(root: Path, tables: dict[str, list[dict[str, str]]]) -> Settings:
+    """Load ``tables`` into the warehouse under ``root`` (again, if there is one)."""
     settings = Settings(data_dir=root, warehouse=root / "wh.duckdb")
-    summary = load_extract(
-        write_extract(root / "extract", TABLES), settings, today=date(2026, 1, 15)
-    )
+    summary = load_extract(write_extract(root / "extract", tables), settings, today=TODAY)
     assert summary.rows_rejected == 0, summary.to_json()
-    connection = Warehouse(settings.warehouse_path).connect_read_only()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return _load_bank(tmp_path_factory.mktemp("score_bank"), TABLES)
+
+
+@pytest.fixture(scope="module")
+def con(bank: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = Warehouse(bank.warehouse_path).connect_read_only()
     yield connection
     connection.close()
 
@@ -538,6 +550,102 @@ def test_same_inputs_same_frame(con: duckdb.DuckDBPyConnection, managers: pd.Dat
     pd.testing.assert_frame_equal(manager_scores(con, Scope("HO"), Q2, SETTINGS), managers)
     first = org_scores(con, Scope("HO"), Q2, SETTINGS)
     pd.testing.assert_frame_equal(org_scores(con, Scope("HO"), Q2, SETTINGS), first)
+
+
+# -- the components stored at load --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_con(
+    bank: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A copy of the hand-written bank without the stored periods: every component is computed
+    from the facts."""
+    copy = tmp_path_factory.mktemp("score_live") / "wh.duckdb"
+    shutil.copyfile(Warehouse(bank.warehouse_path).current_file(), copy)
+    with duckdb.connect(str(copy)) as writable:
+        writable.execute("DROP TABLE agg_score_period")
+    connection = duckdb.connect(str(copy), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _offered(month_ends: list[date]) -> set[tuple[date, int]]:
+    return {
+        (p.end, p.months)
+        for kind in ("month", "quarter", "year")
+        for p in periods_with_data(month_ends, kind)
+    }
+
+
+def test_every_period_a_page_offers_is_stored(con: duckdb.DuckDBPyConnection) -> None:
+    stored = con.execute("SELECT period_end, months FROM agg_score_period").fetchall()
+    assert len(stored) == len(set(stored))
+    # 7 months, 2 quarters (Mar, Jun), no December
+    assert set(stored) == _offered(MONTH_ENDS) and len(stored) == 9
+
+
+def test_stored_components_equal_the_facts(
+    con: duckdb.DuckDBPyConnection, live_con: duckdb.DuckDBPyConnection
+) -> None:
+    """The stored sums give the scores the per-item SQL gives, to the last digit, for every
+    stored period and for scopes down to one manager."""
+    scopes = [Scope("HO"), Scope("SB1"), Scope("SB2"), Scope("HO", manager_id="E1")]
+    periods = [p for kind in ("month", "quarter") for p in periods_with_data(MONTH_ENDS, kind)]
+    for period in periods:
+        for scope in scopes:
+            for scored in (manager_scores, org_scores):
+                pd.testing.assert_frame_equal(
+                    scored(con, scope, period, SETTINGS),
+                    scored(live_con, scope, period, SETTINGS),
+                    check_exact=True,
+                )
+
+
+def test_other_resolution_days_read_the_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Q2 was stored with 30 days (E1 2 of 4 in time); other days are computed from the facts."""
+    # 20 days: W1 (resolved in 15 days) and W4 (10) in time; W2 (46), W8 (still handling) and
+    # now W6 (06-10, its window ends 06-30, resolved 07-05) late; W3 (06-20, open) undecided;
+    # W7 (E2, 18 days) in time
+    quick = SETTINGS.model_copy(update={"scores": ScoreRules(signal_resolution_days=20)})
+    rows = _by(manager_scores(con, Scope("HO"), Q2, quick), "manager_id")
+    _assert_component(rows["E1"], "warning_handling", 2, 5, 40.0)
+    _assert_component(rows["E2"], "warning_handling", 1, 1, 100.0)
+    # 10 days: only W4 in time; W3's window ends 06-30, so it is decided (late) too; W7 late
+    strict = SETTINGS.model_copy(update={"scores": ScoreRules(signal_resolution_days=10)})
+    rows = _by(manager_scores(con, Scope("HO"), Q2, strict), "manager_id")
+    _assert_component(rows["E1"], "warning_handling", 1, 6, 16.67)
+    _assert_component(rows["E2"], "warning_handling", 0, 1, 0.0)
+
+
+def test_corrected_signals_and_collections_redo_their_periods(tmp_path: Path) -> None:
+    """A delivery that corrects a signal and a collection action of May redoes the periods
+    that hold May, and leaves the warehouse equal to one loaded from scratch."""
+    _load_bank(tmp_path / "incremental", TABLES)
+    corrected = dict(TABLES)
+    corrected["warning_signals"] = [
+        _signal("W2", "C2", "2025-05-05", "orange", "resolved", "2025-05-20")  # in 15 days
+        if row["signal_id"] == "W2"
+        else row
+        for row in TABLES["warning_signals"]
+    ]
+    corrected["collection_actions"] = [
+        _action("K4", "R2", "E1", "2025-05-10", "6000")  # the promise kept: 6,000 recovered
+        if row["action_id"] == "K4"
+        else row
+        for row in TABLES["collection_actions"]
+    ]
+    settings = _load_bank(tmp_path / "incremental", corrected)
+    scratch = _load_bank(tmp_path / "scratch", corrected).warehouse_path
+    assert differing_tables(settings.warehouse_path, scratch) == {}
+    with Warehouse(settings.warehouse_path).connect_read_only() as con:
+        assert stored_rules(con, Q2.end, Q2.months) == SETTINGS.scores.signal_resolution_days
+        rows = _by(manager_scores(con, Scope("HO"), Q2, SETTINGS), "manager_id")
+    # W2 now in time: W1, W2, W4 of W1, W2, W4, W8
+    _assert_component(rows["E1"], "warning_handling", 3, 4, 75.0)
+    # R2 recovered 6,000 recorded instead of its fall of 30,000: 51k − 30k + 6k = 27k of 360k
+    # (7.5%; / 20% × 100 = 37.5)
+    _assert_component(rows["E1"], "recovery", 27_000, 360_000, 37.5)
 
 
 def test_an_empty_period_gives_an_empty_frame(con: duckdb.DuckDBPyConnection) -> None:

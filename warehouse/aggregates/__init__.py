@@ -10,7 +10,9 @@ from the earliest changed month end onward, all of them when an attribute they c
 or when the rules recorded with a table differ from the settings. The obligations (keyed by
 customer, not month) are derived again for the customers a delivery reaches, and the watch
 list is redone from the earliest of: the loan months, its own inputs' reach, the first month
-an overdue obligation differs. ``daihou rebuild`` and a first load build everything.
+an overdue obligation differs; the score components' periods from the earliest of the loan
+months and their own inputs' reach (signals, collection actions). ``daihou rebuild`` and a
+first load build everything.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import duckdb
 
 from daihou.settings import Settings
 from etl.changes import CHANGED_CUSTOMERS, Changes, list_changed_customers
-from warehouse.aggregates import asset_quality, obligations, transitions, watchlist
+from warehouse.aggregates import asset_quality, obligations, scores, transitions, watchlist
 from warehouse.connection import has_table
 
 
@@ -35,7 +37,8 @@ class MonthlyBuilder(Protocol):
     ) -> None: ...
 
 
-# In dependency order: the watch list reads agg_loan_month and fct_obligation.
+# In dependency order: the score components and the watch list read agg_loan_month, the watch
+# list fct_obligation too.
 BEFORE_OBLIGATIONS: list[MonthlyBuilder] = [transitions.build, asset_quality.build]
 AFTER_OBLIGATIONS: list[MonthlyBuilder] = [watchlist.build]
 
@@ -50,6 +53,7 @@ def rebuild(
     since = None if full else changes.since or date.max
     for build in BEFORE_OBLIGATIONS:
         build(con, settings, since)
+    scores.build(con, settings, None if full else min(since, changes.scores_since or date.max))
     watch = None if full else min(since, changes.watch_since or date.max)
     same_rules = obligations.built_rules(con) == obligations.rules_key(settings.inspection)
     if full or not same_rules or not has_table(con, "fct_obligation"):
