@@ -129,9 +129,12 @@ def run_page(
     return list(TimedCursor.log)
 
 
-def measure(warehouse: Path, runs: int, manager: bool = True) -> dict:
-    """Every page for every scope, the best of ``runs`` cold runs of each statement: a JSON-able
-    dict with the context and, per page and scope, each statement's best time."""
+def measure(
+    warehouse: Path, runs: int, manager: bool = True, pages: list[str] | None = None
+) -> dict:
+    """Every page (or those of ``pages``) for every scope, the best of ``runs`` cold runs of
+    each statement: a JSON-able dict with the context and, per page and scope, each
+    statement's best time."""
     os.environ["DAIHOU_WAREHOUSE"] = str(warehouse)
     con = Warehouse(warehouse).connect_read_only()
     root, sub = root_org(con), largest_sub_branch(con)
@@ -168,6 +171,7 @@ def measure(warehouse: Path, runs: int, manager: bool = True) -> dict:
         plan += [
             (page, manager_scope, {"org": staff_org}, account_manager) for page in MANAGER_PAGES
         ]
+    plan = [step for step in plan if pages is None or step[0] in pages]
     best: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     try:
         for page, scope, query, user in plan:
@@ -202,9 +206,10 @@ def main() -> None:
     ap.add_argument("--label", default="medium")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-manager", action="store_true", help="admin scopes only")
+    ap.add_argument("--pages", nargs="+", choices=list(PAGES), help="these pages only")
     ap.add_argument("--json", type=Path, default=None, help="write the rows as JSON here instead")
     args = ap.parse_args()
-    result = measure(args.warehouse, args.runs, not args.no_manager)
+    result = measure(args.warehouse, args.runs, not args.no_manager, args.pages)
     if args.json:
         args.json.write_text(json.dumps(result), encoding="utf-8")
         return
@@ -227,6 +232,11 @@ def main() -> None:
             f"{seconds * 1000:,.0f} | {sum(entry['statements'].values()) * 1000:,.0f} | "
             f"`{label}` |"
         )
+    lines += ["", "The five slowest statements of each page and scope (ms):", ""]
+    for entry in result["pages"]:
+        top = sorted(entry["statements"].items(), key=lambda kv: kv[1], reverse=True)[:5]
+        listed = ", ".join(f"`{label}` {seconds * 1000:,.0f}" for label, seconds in top)
+        lines.append(f"- {entry['page']}, {entry['scope']}: {listed}")
     out = HERE / "results" / f"pages-{args.label}.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(out.read_text(encoding="utf-8"))

@@ -189,14 +189,13 @@ def _component_figures(
     rules: ScoreRules,
     component: str,
     by: By,
+    is_stored: bool,
 ) -> pd.DataFrame:
     """A per-item component's figures by key: from the sums stored at load when the period
-    is stored with these rules, else from the facts (the same sums, METRICS.md §7)."""
+    is stored with these rules (``is_stored``), else from the facts (the same sums, METRICS.md
+    §7)."""
     params = component_params(component, scope, period, rules)
-    if (
-        component not in stored.STORED
-        or stored.built_rules(con, period.end, period.months) != rules.signal_resolution_days
-    ):
+    if not is_stored or component not in stored.STORED:
         return con.execute(component_sql(component, by), params).df()
     reads = {
         "scope_org_id": scope.org_id,
@@ -241,8 +240,10 @@ def _raw_figures(
         reports = reports.rename(columns={"manager_id": "key"})
     raw["report_quality"] = _figures(reports, "key", "good", "inspections")
 
+    rules_stored = stored.built_rules(con, period.end, period.months)
+    is_stored = rules_stored == settings.scores.signal_resolution_days
     for component in ITEM_COMPONENTS:
-        frame = _component_figures(con, scope, period, settings.scores, component, by)
+        frame = _component_figures(con, scope, period, settings.scores, component, by, is_stored)
         raw[component] = frame.set_index("key").sort_index()
     return raw
 
