@@ -66,10 +66,6 @@ class Changes:
     everything: bool = False
     obligations: bool = False
 
-    @property
-    def any(self) -> bool:
-        return self.everything or self.obligations
-
     def note(self, con: duckdb.DuckDBPyConnection, entity: str) -> None:
         """Compare ``ok_<entity>`` with the warehouse rows it replaces (call before merging)."""
         if self.everything:
