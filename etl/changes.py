@@ -18,8 +18,10 @@ different facts (``warehouse.aggregates``):
   delivery moves the latest month end on, those with a loan at the old one (their book and
   routine chains run up to it). The watch list is then redone from the first month an overdue
   obligation differs.
-- ``scores_since``: the score components' own inputs besides the snapshots: the month end of the
-  earliest changed signal (its date, either version) or collection action; the periods ending
+- ``scores_since``: the score components' own inputs besides the snapshots: a changed signal
+  placed as for the watch list (warning handling reads a resolution only as resolved by a
+  period's end, so a signal of 2023 resolved in the new month reaches the new month), the month
+  end of the earliest changed collection action (its date, either version); the periods ending
   from there on are redone (``warehouse.aggregates.scores``).
 
 A new month costs that month (and the obligations of the customers with a loan in it); a
@@ -100,10 +102,10 @@ class Changes:
             kept = f"SELECT {rating} FROM dim_customer SEMI JOIN ok_customers USING (customer_id)"
             self.obligations |= self._note_customers(con, entity, _either(delivered, kept)) > 0
         elif entity == "warning_signals":
-            self.watch_since = _earlier(self.watch_since, self._signals(con, columns))
-            rows = _either(new, _replaced(entity, cols))
-            self._note_customers(con, entity, rows)
-            self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "signal_date"))
+            reach = self._signals(con, columns)
+            self.watch_since = _earlier(self.watch_since, reach)
+            self.scores_since = _earlier(self.scores_since, reach)
+            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
         elif entity == "collection_actions":  # recovery (METRICS.md §7)
             rows = _either(new, _replaced(entity, cols))
             self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "action_date"))
@@ -162,9 +164,9 @@ class Changes:
         return first
 
     def _signals(self, con: duckdb.DuckDBPyConnection, columns: list[str]) -> date | None:
-        """A changed signal reaches the watch list from its signal date, or, when only its
-        resolution changed (both versions open until their resolved date, none meaning still
-        open), from the earlier of the two resolved dates."""
+        """A changed signal reaches the watch list and warning handling from its signal date,
+        or, when only its resolution changed (both versions open until their resolved date,
+        none meaning still open), from the earlier of the two resolved dates."""
         cols = ", ".join(qi(c) for c in columns)
         others = " OR ".join(
             f"n.{qi(c)} IS DISTINCT FROM o.{qi(c)}" for c in columns if c not in _RESOLUTION_COLUMNS

@@ -183,17 +183,19 @@ def load_extract(
     return summary
 
 
-def _rebuilt_from(loan_months: dt.date | None, watch_list: dt.date | None) -> str:
-    """What the load-time tables redid, for the summary: "all", "none" or from which months."""
-    if loan_months is None and watch_list is None:
+def _rebuilt_from(*redone: dt.date | None) -> str:
+    """What the load-time tables redid, for the summary: "all", "none" or from which months
+    (the loan months, the watch list, the score periods)."""
+    if all(d is None for d in redone):
         return "all"
-    if loan_months == watch_list == dt.date.max:
+    if all(d == dt.date.max for d in redone):
         return "none"
 
     def text(d: dt.date | None) -> str:
         return "all" if d is None else "none" if d == dt.date.max else f"from {d.isoformat()}"
 
-    return f"loan months {text(loan_months)}, watch list {text(watch_list)}"
+    loan_months, watch_list, score_periods = map(text, redone)
+    return f"loan months {loan_months}, watch list {watch_list}, score periods {score_periods}"
 
 
 def _entity_files(extract_dir: Path) -> dict[str, Path]:

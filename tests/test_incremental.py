@@ -59,9 +59,12 @@ def test_the_month_is_loaded_whole(banks: Banks) -> None:
 
 
 def test_the_month_redoes_only_its_own_month(banks: Banks) -> None:
-    # December's new loans, snapshots, resolved signals and late inspections all take effect
-    # in December: no earlier month end of the monthly tables is redone
-    assert banks.month.rebuilt_from == "loan months from 2025-12-31, watch list from 2025-12-31"
+    # December's new loans, snapshots, resolved signals (raised as far back as 2023) and late
+    # inspections all take effect in December: no earlier month end of the monthly tables, and
+    # no earlier score period, is redone
+    assert banks.month.rebuilt_from == (
+        "loan months from 2025-12-31, watch list from 2025-12-31, score periods from 2025-12-31"
+    )
 
 
 def test_every_table_equals_a_load_from_scratch(banks: Banks) -> None:

@@ -45,15 +45,16 @@ AFTER_OBLIGATIONS: list[MonthlyBuilder] = [watchlist.build]
 
 def rebuild(
     con: duckdb.DuckDBPyConnection, settings: Settings, changes: Changes | None = None
-) -> tuple[date | None, date | None]:
+) -> tuple[date | None, date | None, date | None]:
     """Bring every aggregate up to date with the facts; everything when ``changes`` is None.
-    Returns the month ends the loan-month tables and the watch list were redone from (None:
-    all; ``date.max``: none)."""
+    Returns the month ends the loan-month tables, the watch list and the score periods were
+    redone from (None: all; ``date.max``: none)."""
     full = changes is None or changes.everything
     since = None if full else changes.since or date.max
     for build in BEFORE_OBLIGATIONS:
         build(con, settings, since)
-    scores.build(con, settings, None if full else min(since, changes.scores_since or date.max))
+    periods = None if full else min(since, changes.scores_since or date.max)
+    scores.build(con, settings, periods)
     watch = None if full else min(since, changes.watch_since or date.max)
     same_rules = obligations.built_rules(con) == obligations.rules_key(settings.inspection)
     if full or not same_rules or not has_table(con, "fct_obligation"):
@@ -63,7 +64,7 @@ def rebuild(
         watch = min(watch, _rebuild_obligations(con, settings))
     for build in AFTER_OBLIGATIONS:
         build(con, settings, watch)
-    return since, watch
+    return since, watch, periods
 
 
 def _rebuild_obligations(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
