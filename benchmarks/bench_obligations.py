@@ -7,7 +7,8 @@ In one run on the same warehouse (opened read-only; results go to temporary tabl
   loan snapshots (its two big inputs) into temporary tables;
 - derive + match: DERIVE_OBLIGATIONS into a temporary table (every obligation with its
   satisfying inspection and responsibility), as the load builds fct_obligation;
-- monthly aggregates: agg_obligation_month and agg_inspection_month from those rows;
+- monthly aggregates: agg_obligation_month, agg_inspection_month and agg_obligation_backlog
+  from those rows;
 - the load step as a whole is reported by benchmarks/suite.py (its step times).
 Each time is the best of ``--runs``. Writes benchmarks/results/obligations-<label>.md.
 """
@@ -60,10 +61,8 @@ def main() -> None:
         )
 
     def aggregate() -> None:
-        ddl = obligations.DDL.split("CREATE OR REPLACE TABLE agg_obligation_month", 1)[1]
-        con.execute("CREATE OR REPLACE TEMP TABLE agg_obligation_month" + ddl.replace(
-            "CREATE OR REPLACE TABLE agg_inspection_month",
-            "CREATE OR REPLACE TEMP TABLE agg_inspection_month"))  # fmt: skip
+        temp = "CREATE OR REPLACE TEMP TABLE"
+        con.execute(obligations.AGGREGATES_DDL.replace("CREATE OR REPLACE TABLE", temp))
         con.execute(obligations.BUILD_AGGREGATES)
 
     t_floor = best(args.runs, floor)

@@ -127,6 +127,24 @@ _CELLS_FROM_AGGREGATE = """
 """
 
 
+# The same figures where the backlog at $as_of is stored (agg_obligation_backlog), for every
+# grouping but by due month: the period's rows of agg_obligation_month only (stored by due
+# month: a few row groups, not every month's open cells), and one backlog cell per org, manager
+# and kind (due_month null).
+_CELLS_WITH_STORED_BACKLOG = f"""
+    SELECT org_id, manager_id, kind, due_month, due, on_time, late, overdue, days_late,
+           0 AS backlog, NULL::DATE AS oldest_due
+    FROM ({_CELLS_FROM_AGGREGATE})
+    WHERE due_month > $start AND due_month <= least($end, $as_of)
+    UNION ALL
+    SELECT k.org_id, k.manager_id, k.kind, NULL, 0, 0, 0, 0, 0, k.backlog, k.oldest_due
+    FROM agg_obligation_backlog AS k
+    JOIN bridge_org_subtree AS b ON b.org_id = k.org_id AND b.ancestor_org_id = $scope_org_id
+    WHERE k.as_of_date = $as_of
+      AND ($scope_manager_id IS NULL OR k.manager_id = $scope_manager_id)
+"""
+
+
 def _cells_from_rows(rows: str) -> str:
     return f"""
     SELECT org_id, manager_id, kind, last_day(due_date) AS due_month,
@@ -447,8 +465,10 @@ def _cells(
     end: date,
     as_of: date,
     rules: InspectionRules,
+    by_due_month: bool = False,
 ) -> tuple[str, dict[str, object]]:
-    """A ``WITH cells AS (…)`` prefix for the scope and dates, and its parameters."""
+    """A ``WITH cells AS (…)`` prefix for the scope and dates, and its parameters; with
+    ``by_due_month`` every cell keeps its due month (the backlog per due month)."""
     dates = {"start": start, "end": end, "as_of": as_of}
     if (
         not scope.has_loan_filters
@@ -456,9 +476,23 @@ def _cells(
         and built_rules(con) == rules_key(rules)
         and has_table(con, "agg_obligation_month")
     ):
-        return f"WITH cells AS ({_CELLS_FROM_AGGREGATE})", {**_org_manager(scope), **dates}
+        stored = not by_due_month and _backlog_stored(con, as_of)
+        cells = _CELLS_WITH_STORED_BACKLOG if stored else _CELLS_FROM_AGGREGATE
+        return f"WITH cells AS ({cells})", {**_org_manager(scope), **dates}
     rows, params = _rows(con, scope, rules)
     return f"WITH cells AS ({_cells_from_rows(rows)})", {**params, **dates}
+
+
+def _backlog_stored(con: duckdb.DuckDBPyConnection, as_of: date) -> bool:
+    """Does agg_obligation_backlog hold the month end ``as_of``? It holds every month end up
+    to the book's horizon at its build, a month end before its first row having no backlog
+    (a month end past its last row: computed from agg_obligation_month)."""
+    if not has_table(con, "agg_obligation_backlog"):
+        return False
+    row = con.execute(
+        "SELECT max(as_of_date) >= $as_of FROM agg_obligation_backlog", {"as_of": as_of}
+    )
+    return bool(row.fetchone()[0])
 
 
 def _org_manager(scope: Scope) -> dict[str, object]:
@@ -531,7 +565,8 @@ def compliance_trend(
 ) -> pd.DataFrame:
     """§5 figures per due month in (start, end], each month's obligations as they stand at
     ``as_of``. Columns: due_month, then Compliance's fields."""
-    return _grouped(con, _BY_MONTH, scope, start, end, as_of, rules)
+    cells, params = _cells(con, scope, start, end, as_of, rules, by_due_month=True)
+    return con.execute(f"{cells} {_BY_MONTH}", params).df()
 
 
 def compliance_by_kind(

@@ -168,7 +168,7 @@ def test_inspection_compliance_and_scores(fast, slow, sample: Sample, i: int) ->
     scope, as_of = sample.scopes[i], sample.dates[-1]
     rules = SETTINGS.inspection
     year = (scope, period_window(as_of, "year")[0], as_of, as_of, rules)
-    for figure in (ob.compliance_by_org, ob.compliance_trend):
+    for figure in (ob.compliance_by_org, ob.compliance_by_manager, ob.compliance_trend):
         _same(figure(fast, *year), figure(slow, *year))
     if not scope.has_loan_filters:  # scores are kept per org subtree and manager (§7)
         quarter = parse_period(f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}")

@@ -545,6 +545,47 @@ def test_aggregate_groupings_equal_the_rows(demo_con: duckdb.DuckDBPyConnection,
         assert frame.on_time.sum() == total.on_time
 
 
+def test_stored_backlog_is_the_overdue_obligations_at_every_month_end(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The backlog the §5 figures read from agg_obligation_backlog is, at every month end and
+    for a sub-branch, per manager and per kind, the obligations due before the month end and
+    not satisfied by it (METRICS.md §5 overdue), counted from fct_obligation in pandas; and
+    a month end past the horizon, which the table does not hold, is counted as well."""
+    owed = demo_con.execute(
+        "SELECT o.*, b.ancestor_org_id FROM fct_obligation AS o "
+        "JOIN bridge_org_subtree AS b ON b.org_id = o.org_id"
+    ).df()
+    months = [
+        d for (d,) in demo_con.sql("SELECT DISTINCT as_of_date FROM fct_loan_snapshot").fetchall()
+    ]
+    assert demo_con.execute("SELECT count(*) FROM agg_obligation_backlog").fetchone()[0] > 0
+    horizon = max(months)
+    for as_of in [*sorted(months), date(horizon.year + 1, 1, 31)]:
+        stored = as_of <= horizon
+        assert ob._backlog_stored(demo_con, as_of) is stored
+        due = owed.due_date.dt.date
+        done = owed.satisfied_date.dt.date
+        overdue = owed[(due < as_of) & ~(done <= as_of)]
+        for org in ("BR01-S01", "BR02"):
+            mine = overdue[overdue.ancestor_org_id == org]
+            start = date(as_of.year - 1, 12, 31)
+            by_kind = ob.compliance_by_kind(demo_con, Scope(org), start, as_of, as_of, RULES)
+            got = by_kind.set_index("kind").overdue_backlog
+            expected = mine.groupby("kind").size()
+            assert got[got > 0].to_dict() == expected.to_dict(), (as_of, org)
+            by_manager = ob.compliance_by_manager(demo_con, Scope(org), start, as_of, as_of, RULES)
+            got = by_manager.fillna({"manager_id": "-"}).set_index("manager_id")
+            expected = (
+                mine.fillna({"manager_id": "-"}).groupby("manager_id").due_date.agg(["size", "min"])
+            )
+            assert got.overdue_backlog[got.overdue_backlog > 0].to_dict() == (
+                expected["size"].to_dict()
+            ), (as_of, org)
+            oldest = {m: (as_of - d.date()).days for m, d in expected["min"].items()}
+            assert got.oldest_days_overdue.dropna().to_dict() == oldest, (as_of, org)
+
+
 def test_diligent_managers_are_more_on_time_than_lax(
     demo_bank: DemoBank, demo_con: duckdb.DuckDBPyConnection
 ) -> None:

@@ -57,7 +57,8 @@ def rebuild(
     scores.build(con, settings, periods)
     watch = None if full else min(since, changes.watch_since or date.max)
     same_rules = obligations.built_rules(con) == obligations.rules_key(settings.inspection)
-    if full or not same_rules or not has_table(con, "fct_obligation"):
+    built = all(has_table(con, t) for t in ("fct_obligation", "agg_obligation_backlog"))
+    if full or not same_rules or not built:
         obligations.build(con, settings)
         watch = None  # the obligations of every month may have changed
     elif changes.obligations:

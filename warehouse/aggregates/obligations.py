@@ -4,13 +4,14 @@
 routine, special, collateral), the inspection that satisfied it and the responsible manager and
 org. ``build`` (a load-time builder) materialises it as ``fct_obligation`` (on a large bank a
 range of customers at a time: ``DERIVE_PART``) with the rules it applied in
-``fct_obligation_rules``, and the monthly counts the pages read
-(``agg_obligation_month``, ``agg_inspection_month``); ``metrics.obligations`` reads them when
-the rules of the call are those, and runs the query itself otherwise, so a settings change is
-correct at once and fast after ``daihou rebuild`` or the next load. Status (on_time, late,
-overdue, pending) depends on the as-of date and is worked out at query time. A monthly load
-derives again only the customers its delivery reaches (``rederive_listed``, the customers
-``etl.changes`` lists). The rows are stored by due month, then customer (``_ORDER``).
+``fct_obligation_rules``, and the monthly counts the pages read (``agg_obligation_month``,
+``agg_inspection_month``, and the backlog at each month end: ``agg_obligation_backlog``);
+``metrics.obligations`` reads them when the rules of the call are those, and runs the query
+itself otherwise, so a settings change is correct at once and fast after ``daihou rebuild`` or
+the next load. Status (on_time, late, overdue, pending) depends on the as-of date and is worked
+out at query time. A monthly load derives again only the customers its delivery reaches
+(``rederive_listed``, the customers ``etl.changes`` lists). The rows are stored by due month,
+then customer (``_ORDER``).
 
 What keeps it set-based at a million loans: a routine chain is a run of arithmetic steps from
 each anchor (generated per rating segment, not step by step); special obligations are matched
@@ -577,7 +578,9 @@ CREATE OR REPLACE TABLE fct_obligation (
 
 -- fct_obligation_rules: one row: the inspection rules fct_obligation applied (JSON).
 CREATE OR REPLACE TABLE fct_obligation_rules (rules VARCHAR NOT NULL);
+"""
 
+AGGREGATES_DDL = """
 -- agg_obligation_month: obligations counted by responsibility, kind, due month and the month
 -- they were satisfied in (for the late ones: an on-time one is never late nor overdue). For an
 -- as-of date at a month end M this gives every §5 count exactly: due by M ⇔ due_month ≤ M;
@@ -606,6 +609,19 @@ CREATE OR REPLACE TABLE agg_inspection_month (
     reviewed             BOOLEAN NOT NULL,   -- reviewer_id present
     inspections          BIGINT NOT NULL
 );
+
+-- agg_obligation_backlog: the obligations open past due (overdue, METRICS.md §5) at each month
+-- end up to the book's horizon, by responsibility and kind, with the earliest due date among
+-- them. A month end without a row for a group has none. What the §5 backlog of a month end
+-- sums instead of every agg_obligation_month row (half of them open: 9M at 10M loans).
+CREATE OR REPLACE TABLE agg_obligation_backlog (
+    as_of_date  DATE NOT NULL,       -- a month end
+    org_id      VARCHAR,
+    manager_id  VARCHAR,
+    kind        VARCHAR NOT NULL,
+    backlog     BIGINT NOT NULL,     -- obligations due before as_of_date, not satisfied by it
+    oldest_due  DATE NOT NULL
+);
 """
 
 # Every inspection with the working days its report took (dim_date's working-day ordinals)
@@ -623,15 +639,45 @@ INSPECTION_REPORTS = """
 """
 REPORT_DAYS_CAP = 99  # working days beyond any sensible report rule
 
+# agg_obligation_month is stored by due month: a period's rows are a few row groups.
 BUILD_AGGREGATES = f"""
 INSERT INTO agg_obligation_month
-SELECT org_id, manager_id, kind, last_day(due_date), due_date = last_day(due_date),
+SELECT org_id, manager_id, kind, last_day(due_date) AS due_month, due_date = last_day(due_date),
        CASE WHEN NOT satisfied_date <= due_date THEN last_day(satisfied_date) END,
        coalesce(satisfied_date <= due_date, FALSE), count(*),
        coalesce(sum(satisfied_date - due_date) FILTER (WHERE satisfied_date > due_date), 0),
        min(due_date)
 FROM fct_obligation
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY due_month;
+
+-- A cell not on time is overdue at the month ends from its first "due before" one (its due
+-- month, or the next when due on the month end) until the month it was satisfied in.
+INSERT INTO agg_obligation_backlog
+WITH open AS (
+    SELECT org_id, manager_id, kind, obligations, first_due_date, satisfied_month,
+           CASE WHEN due_on_month_end THEN last_day(due_month + 1) ELSE due_month END
+               AS overdue_from
+    FROM agg_obligation_month
+    WHERE NOT on_time
+),
+-- every month end from the first a cell is overdue at to the horizon
+month_end AS (
+    SELECT last_day(m)::DATE AS as_of_date
+    FROM (
+        SELECT unnest(range(date_trunc('month', first)::TIMESTAMP,
+                            h::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 MONTH)) AS m
+        FROM (SELECT min(overdue_from) AS first FROM open),
+             (SELECT max(as_of_date) AS h FROM fct_loan_snapshot)
+    )
+)
+SELECT m.as_of_date, o.org_id, o.manager_id, o.kind, sum(o.obligations), min(o.first_due_date)
+FROM open AS o
+JOIN month_end AS m
+  ON o.overdue_from <= m.as_of_date
+ AND (o.satisfied_month IS NULL OR o.satisfied_month > m.as_of_date)
+GROUP BY ALL
+ORDER BY m.as_of_date;
 
 INSERT INTO agg_inspection_month
 SELECT org_id, staff_id, last_day(inspection_date),
@@ -682,7 +728,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """(Re)create fct_obligation from the facts with this load's inspection rules, and the
     monthly counts the pages read."""
     rules = settings.inspection
-    con.execute(DDL)
+    con.execute(DDL + AGGREGATES_DDL)
     parts = customer_parts(con)
     derive = DERIVE_OBLIGATIONS if len(parts) == 1 else DERIVE_PART
     _insert(con, derive, rules, parts if len(parts) > 1 else None)
@@ -698,7 +744,7 @@ def rederive_listed(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     listed = f"SELECT customer_id FROM {CHANGED_CUSTOMERS}"
     con.execute(f"DELETE FROM fct_obligation WHERE customer_id IN ({listed})")
     _insert(con, DERIVE_LISTED, settings.inspection, customer_parts(con, listed=True))
-    con.execute("DELETE FROM agg_obligation_month; DELETE FROM agg_inspection_month")
+    con.execute(AGGREGATES_DDL)
     con.execute(BUILD_AGGREGATES)
 
 
