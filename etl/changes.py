@@ -20,9 +20,9 @@ different facts (``warehouse.aggregates``):
   obligation differs.
 - ``scores_since``: the score components' own inputs besides the snapshots: a changed signal
   placed as for the watch list (warning handling reads a resolution only as resolved by a
-  period's end, so a signal of 2023 resolved in the new month reaches the new month), the month
-  end of the earliest changed collection action (its date, either version); the periods ending
-  from there on are redone (``warehouse.aggregates.scores``).
+  period's end, so a signal raised years ago and resolved in the new month reaches the new
+  month), and the month end of the earliest changed collection action (its date, either
+  version); the periods ending from there on are redone (``warehouse.aggregates.scores``).
 
 A new month costs that month (and the obligations of the customers with a loan in it); a
 re-delivered identical file costs nothing; a correction of June costs June onward. Org units

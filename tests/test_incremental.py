@@ -59,7 +59,7 @@ def test_the_month_is_loaded_whole(banks: Banks) -> None:
 
 
 def test_the_month_redoes_only_its_own_month(banks: Banks) -> None:
-    # December's new loans, snapshots, resolved signals (raised as far back as 2023) and late
+    # December's new loans, snapshots, resolved signals (some raised in 2022) and late
     # inspections all take effect in December: no earlier month end of the monthly tables, and
     # no earlier score period, is redone
     assert banks.month.rebuilt_from == (
