@@ -548,10 +548,10 @@ def test_aggregate_groupings_equal_the_rows(demo_con: duckdb.DuckDBPyConnection,
 def test_stored_backlog_is_the_overdue_obligations_at_every_month_end(
     demo_con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """The backlog the §5 figures read from agg_obligation_backlog is, at every month end and
-    for a sub-branch, per manager and per kind, the obligations due before the month end and
-    not satisfied by it (METRICS.md §5 overdue), counted from fct_obligation in pandas; and
-    a month end past the horizon, which the table does not hold, is counted as well."""
+    """The backlog the §5 figures read from agg_obligation_backlog is, at every month end, for
+    a sub-branch and a branch, per manager and per kind, the obligations due before the month
+    end and not satisfied by it (METRICS.md §5 overdue), counted from fct_obligation in pandas;
+    and a month end past the horizon, which the table does not hold, is counted as well."""
     owed = demo_con.execute(
         "SELECT o.*, b.ancestor_org_id FROM fct_obligation AS o "
         "JOIN bridge_org_subtree AS b ON b.org_id = o.org_id"
