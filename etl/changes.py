@@ -14,10 +14,13 @@ different facts (``warehouse.aggregates``):
 - ``obligations``: an input of the inspection obligations changed (snapshots, loans, customers'
   ratings, inspections, signals, appraisals, staff). Every obligation is one customer's, so
   the customers they are derived again for are listed in the temporary table
-  ``CHANGED_CUSTOMERS``: those of a changed row (its old and its new version), and, when the
-  delivery moves the latest month end on, those with a loan at the old one (their book and
-  routine chains run up to it). The watch list is then redone from the first month an overdue
-  obligation differs.
+  ``CHANGED_CUSTOMERS``: those of a changed row (its old and its new version, in the columns
+  the obligations read), and, when the delivery moves the latest month end on, those with a
+  loan at the old one (their book and routine chains run up to it). A customer is listed
+  ``whole`` when a changed row is dated on or before the latest month end before the delivery
+  (``horizon``): its obligations are derived again from its whole history; the others are
+  continued from that month end (``warehouse.aggregates.obligations``). The watch list is then
+  redone from the first month an overdue obligation differs.
 - ``scores_since``: the score components' own inputs besides the snapshots: a changed signal
   placed as for the watch list (warning handling reads a resolution only as resolved by a
   period's end, so a signal raised years ago and resolved in the new month reaches the new
@@ -44,16 +47,27 @@ from etl.validate import qi
 _RATING_COLUMNS = ("credit_rating", "rating_date")
 # The temporary table of the customers whose obligations a load derives again.
 CHANGED_CUSTOMERS = "changed_customer"
-# entity -> how a row of it names its customer: its own column, or its loan's
+# entity -> how a row ``r`` of it names its customer (its own column, or its loan's ``l``), and
+# the date that places it before or after the horizon (an appraisal counts from its loan's
+# disbursement: one made before a new loan was disbursed matches only the loan's inspections)
 _CUSTOMER_OF = {
-    "customers": "customer_id",
-    "customer_ratings": "customer_id",
-    "loans": "customer_id",
-    "inspections": "customer_id",
-    "warning_signals": "customer_id",
-    "loan_snapshots": "loan_id",
-    "collateral": "loan_id",
+    "customers": ("customer_id", "r.rating_date"),
+    "customer_ratings": ("customer_id", "r.rating_date"),
+    "loans": ("customer_id", "r.disbursement_date"),
+    "inspections": ("customer_id", "r.inspection_date"),
+    "warning_signals": ("customer_id", "r.signal_date"),
+    "loan_snapshots": ("loan_id", "r.as_of_date"),
+    "collateral": ("loan_id", "greatest(r.appraisal_date, l.disbursement_date)"),
 }
+# The columns the obligations read, where an entity has others (a report filed, a signal
+# resolved: re-delivered rows that change no obligation).
+_OBLIGATION_COLUMNS = {
+    "inspections": (
+        "inspection_id", "customer_id", "loan_id", "staff_id", "inspection_date",
+        "inspection_type", "method",
+    ),
+    "warning_signals": ("signal_id", "customer_id", "loan_id", "signal_date", "severity"),
+}  # fmt: skip
 # Signal columns that only say until when it is open (watch list: OPEN_SIGNAL).
 _RESOLUTION_COLUMNS = ("resolved_date", "status")
 
@@ -67,6 +81,15 @@ class Changes:
     scores_since: date | None = None
     everything: bool = False
     obligations: bool = False
+    horizon: date | None = None  # the latest month end before the delivery
+
+    @classmethod
+    def before(cls, con: duckdb.DuckDBPyConnection) -> Changes:
+        """The changes of a delivery to this warehouse (a first load builds everything, without
+        comparing with an empty warehouse)."""
+        horizon = con.execute("SELECT max(as_of_date) FROM fct_loan_snapshot").fetchone()[0]
+        empty = not con.execute("SELECT EXISTS (FROM dim_loan)").fetchone()[0]
+        return cls(everything=empty, horizon=horizon)
 
     def note(self, con: duckdb.DuckDBPyConnection, entity: str) -> None:
         """Compare ``ok_<entity>`` with the warehouse rows it replaces (call before merging)."""
@@ -97,15 +120,16 @@ class Changes:
             copied = ", ".join(qi(c) for c in columns if c not in _RATING_COLUMNS)
             if _differ(con, entity, "dim_customer", "customer_id", copied):
                 self.everything = True
+            # a rating delivered is a point of the rating history, which keeps the earlier ones
             rating = f"customer_id, {', '.join(_RATING_COLUMNS)}"
             delivered = f"SELECT {rating} FROM ok_customers"
             kept = f"SELECT {rating} FROM dim_customer SEMI JOIN ok_customers USING (customer_id)"
-            self.obligations |= self._note_customers(con, entity, _either(delivered, kept)) > 0
+            self.obligations |= self._note_customers(con, entity, f"{delivered} EXCEPT {kept}") > 0
         elif entity == "warning_signals":
             reach = self._signals(con, columns)
             self.watch_since = _earlier(self.watch_since, reach)
             self.scores_since = _earlier(self.scores_since, reach)
-            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
+            self._note_customers(con, entity, _obligation_rows(entity))
         elif entity == "collection_actions":  # recovery (METRICS.md §7)
             rows = _either(new, _replaced(entity, cols))
             self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "action_date"))
@@ -118,21 +142,28 @@ class Changes:
             )
             first = self._first(con, changed, "reach")
             self.watch_since = _earlier(self.watch_since, first)
-            self._note_customers(con, entity, _either(new, _replaced(entity, cols)))
+            self._note_customers(con, entity, _obligation_rows(entity))
         elif entity == "staff":  # the inspector's org: the inspection counts, not obligations
             self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM dim_staff")
         elif entity in _CUSTOMER_OF:
-            rows = _either(new, _replaced(entity, cols))
-            self.obligations |= self._note_customers(con, entity, rows) > 0
+            self.obligations |= _exists(con, _either(new, _replaced(entity, cols)))
+            self._note_customers(con, entity, _obligation_rows(entity))
 
     def _note_customers(self, con: duckdb.DuckDBPyConnection, entity: str, rows: str) -> int:
-        """Add the customers of changed ``rows`` of ``entity`` to CHANGED_CUSTOMERS; how many
-        rows there were."""
+        """Add the customers of changed ``rows`` of ``entity`` to CHANGED_CUSTOMERS, whole when
+        a row is dated on or before the horizon; how many customers there were."""
         list_changed_customers(con)
-        if _CUSTOMER_OF[entity] == "loan_id":  # dim_loan: loans merge before the loans' facts
-            rows = f"SELECT l.customer_id FROM ({rows}) AS r JOIN dim_loan AS l USING (loan_id)"
+        key, day = _CUSTOMER_OF[entity]
+        if key == "loan_id":  # dim_loan: loans merge before the loans' facts
+            rows = f"SELECT l.customer_id, {day} AS day FROM ({rows}) AS r JOIN dim_loan AS l "
+            rows += "USING (loan_id)"
+        else:
+            rows = f"SELECT r.customer_id, {day} AS day FROM ({rows}) AS r"
         return con.execute(
-            f"INSERT INTO {CHANGED_CUSTOMERS} SELECT DISTINCT customer_id FROM ({rows})"
+            f"INSERT INTO {CHANGED_CUSTOMERS} "
+            f"SELECT customer_id, bool_or(coalesce(day <= $horizon, TRUE)) FROM ({rows}) "
+            "GROUP BY customer_id",
+            {"horizon": self.horizon},
         ).fetchone()[0]
 
     def _note_horizon(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -144,7 +175,7 @@ class Changes:
             WITH h AS (SELECT max(as_of_date) AS old FROM fct_loan_snapshot),
             moved AS (SELECT h.old FROM h WHERE (SELECT max(as_of_date) FROM ok_loan_snapshots)
                                                 > h.old)
-            SELECT DISTINCT l.customer_id FROM dim_loan AS l
+            SELECT DISTINCT l.customer_id, FALSE FROM dim_loan AS l
             WHERE l.loan_id IN (SELECT loan_id FROM fct_loan_snapshot
                                 WHERE as_of_date = (SELECT old FROM moved))
                OR l.loan_id IN (SELECT loan_id FROM fct_collateral_appraisal
@@ -195,8 +226,20 @@ def _replaced(entity: str, cols: str) -> str:
 
 
 def list_changed_customers(con: duckdb.DuckDBPyConnection) -> None:
-    """Create CHANGED_CUSTOMERS, empty, unless this connection has it."""
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED_CUSTOMERS} (customer_id VARCHAR)")
+    """Create CHANGED_CUSTOMERS, empty, unless this connection has it. A customer may be listed
+    more than once; it is whole when it is listed whole once."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED_CUSTOMERS} "
+        "(customer_id VARCHAR NOT NULL, whole BOOLEAN NOT NULL)"
+    )
+
+
+def _obligation_rows(entity: str) -> str:
+    """The delivered rows of ``entity`` that differ from the ones they replace (and those
+    versions) in the columns the obligations read."""
+    columns = _OBLIGATION_COLUMNS.get(entity) or [c.name for c in ENTITIES[entity].columns]
+    cols = ", ".join(qi(c) for c in columns)
+    return _either(f"SELECT {cols} FROM ok_{entity}", _replaced(entity, cols))
 
 
 def _first_month(con: duckdb.DuckDBPyConnection, rows: str, day: str) -> date | None:

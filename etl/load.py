@@ -126,8 +126,7 @@ def load_extract(
         validator = Validator(con, delivery, today or dt.date.today())
 
         months: list[dt.date] = []
-        # a first load builds everything, without comparing with an empty warehouse
-        changes = Changes(everything=not con.execute("SELECT EXISTS (FROM dim_loan)").fetchone()[0])
+        changes = Changes.before(con)
 
         def merge(entity: Entity) -> None:
             step("merge", entity.name)

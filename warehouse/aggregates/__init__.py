@@ -8,7 +8,8 @@ with the facts: a reader never sees aggregates of one load over facts of another
 A load redoes only what its delivery changed (``etl.changes.Changes``): the loan-month tables
 from the earliest changed month end onward, all of them when an attribute they copy changed,
 or when the rules recorded with a table differ from the settings. The obligations (keyed by
-customer, not month) are derived again for the customers a delivery reaches, and the watch
+customer, not month) are derived again for the customers a delivery reaches (continued from
+the month end before it when only later rows reach them: ``obligation_updates``), and the watch
 list is redone from the earliest of: the loan months, its own inputs' reach, the first month
 an overdue obligation differs; the score components' periods from the earliest of the loan
 months and their own inputs' reach (signals, collection actions). ``daihou rebuild`` and a
@@ -23,8 +24,15 @@ from typing import Protocol
 import duckdb
 
 from daihou.settings import Settings
-from etl.changes import CHANGED_CUSTOMERS, Changes, list_changed_customers
-from warehouse.aggregates import asset_quality, obligations, scores, transitions, watchlist
+from etl.changes import Changes
+from warehouse.aggregates import (
+    asset_quality,
+    obligation_updates,
+    obligations,
+    scores,
+    transitions,
+    watchlist,
+)
 from warehouse.connection import has_table
 
 
@@ -62,41 +70,7 @@ def rebuild(
         obligations.build(con, settings)
         watch = None  # the obligations of every month may have changed
     elif changes.obligations:
-        watch = min(watch, _rebuild_obligations(con, settings))
+        watch = min(watch, obligation_updates.replace_listed(con, settings, changes.horizon))
     for build in AFTER_OBLIGATIONS:
         build(con, settings, watch)
     return since, watch, periods
-
-
-def _rebuild_obligations(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
-    """Derive the obligations of the changed customers again and return the first month end at
-    which one the watch list reads (overdue: due before the month end, not satisfied by it) can
-    differ. A snapshot dates its special inspection back to the day arrears began, so a new
-    month can add obligations due months earlier; an old obligation satisfied in the new month
-    differs from then on."""
-    list_changed_customers(con)  # a staff change alone lists none
-    cols = "obligation_id, customer_id, kind, due_date, satisfied_date"
-    listed = f"customer_id IN (SELECT customer_id FROM {CHANGED_CUSTOMERS})"
-    read = f"WHERE kind IN ('routine', 'special') AND {listed}"
-    con.execute(
-        f"CREATE TEMP TABLE fct_obligation_before AS SELECT {cols} FROM fct_obligation {read}"
-    )
-    obligations.rederive_listed(con, settings)
-    first = con.execute(
-        f"""
-        WITH n AS (SELECT {cols} FROM fct_obligation {read}
-                   EXCEPT ALL SELECT {cols} FROM fct_obligation_before),
-        o AS (SELECT {cols} FROM fct_obligation_before
-              EXCEPT ALL SELECT {cols} FROM fct_obligation {read})
-        SELECT last_day(min(
-            CASE WHEN n.obligation_id IS NULL OR o.obligation_id IS NULL
-                   OR n.customer_id <> o.customer_id OR n.kind <> o.kind
-                   OR n.due_date <> o.due_date
-                 THEN least(n.due_date, o.due_date) + 1  -- overdue from the day after
-                 ELSE least(n.satisfied_date, o.satisfied_date)  -- satisfied on another day
-            END))
-        FROM n FULL JOIN o ON o.obligation_id = n.obligation_id
-        """
-    ).fetchone()[0]
-    con.execute("DROP TABLE fct_obligation_before")
-    return first or date.max

@@ -9,9 +9,9 @@ range of customers at a time: ``DERIVE_PART``) with the rules it applied in
 ``metrics.obligations`` reads them when the rules of the call are those, and runs the query
 itself otherwise, so a settings change is correct at once and fast after ``daihou rebuild`` or
 the next load. Status (on_time, late, overdue, pending) depends on the as-of date and is worked
-out at query time. A monthly load derives again only the customers its delivery reaches
-(``rederive_listed``, the customers ``etl.changes`` lists). The rows are stored by due month,
-then customer (``_ORDER``).
+out at query time. A monthly load derives again only the customers its delivery reaches, most
+of them continued from the month end before it (``warehouse.aggregates.obligation_updates``).
+The rows are stored by due month, then customer (``ORDER``).
 
 What keeps it set-based at a million loans: a routine chain is a run of arithmetic steps from
 each anchor (generated per rating segment, not step by step); special obligations are matched
@@ -53,7 +53,6 @@ from itertools import pairwise
 import duckdb
 
 from daihou.settings import InspectionRules, Settings
-from etl.changes import CHANGED_CUSTOMERS
 from warehouse.aggregates.asset_quality import ON_BOOK
 from warehouse.connection import has_table
 
@@ -126,7 +125,7 @@ owed_special AS (
         e.as_of_date - e.days_past_due + 1 + $special_due_days AS due_date
     FROM episode AS e
     JOIN dim_loan AS l ON l.loan_id = e.loan_id
-    WHERE e.days_past_due > 0 AND coalesce(e.prev_dpd, 0) = 0
+    WHERE e.days_past_due > 0 AND coalesce(e.prev_dpd, 0) = 0 /*CONTINUED_EPISODES*/
     UNION ALL
     SELECT
         'special:signal:' || w.signal_id, 'special', w.customer_id, w.loan_id, w.signal_date,
@@ -154,15 +153,17 @@ owed_collateral AS (
 ),
 -- Matching first, fund_flow and collateral obligations: the inspections each could take
 owed_general AS MATERIALIZED (
-    SELECT * FROM owed_first
-    UNION ALL SELECT * FROM owed_fund_flow
-    UNION ALL SELECT * FROM owed_collateral
+    SELECT * FROM (
+        SELECT * FROM owed_first
+        UNION ALL SELECT * FROM owed_fund_flow
+        UNION ALL SELECT * FROM owed_collateral
+    ) AS g /*CONTINUED_GENERAL*/
 ),
 general_inspection AS MATERIALIZED (
     SELECT customer_id, loan_id, inspection_type, inspection_date AS d, inspection_id AS id,
            staff_id AS staff
     FROM fct_inspection
-    WHERE inspection_type IN ('first', 'fund_flow', 'collateral')
+    WHERE inspection_type IN ('first', 'fund_flow', 'collateral') /*CONTINUED_GENERAL_INSPECTIONS*/
 ),
 candidate AS MATERIALIZED (
     SELECT o.obligation_id, o.kind, o.customer_id, i.d, i.id, i.staff
@@ -177,10 +178,10 @@ candidate AS MATERIALIZED (
     UNION ALL
     -- a first inspection of the customer with no loan named counts for any of its loans
     SELECT o.obligation_id, o.kind, o.customer_id, i.d, i.id, i.staff
-    FROM owed_first AS o
+    FROM owed_general AS o
     JOIN general_inspection AS i
       ON i.customer_id = o.customer_id AND i.loan_id IS NULL AND i.inspection_type = 'first'
-    WHERE i.d >= o.trigger_date
+    WHERE o.kind = 'first' AND i.d >= o.trigger_date
 ),
 -- (kind, customer) groups where an inspection could serve two obligations: only these need
 -- the ordered matching below; elsewhere each obligation takes its earliest candidate
@@ -355,7 +356,7 @@ rating_segment AS MATERIALIZED (
 piece(customer_id, spell_start, anchor, b, b_id, b_staff, lim, x) AS (
     SELECT customer_id, spell_start, anchor, b, b_id, b_staff,
            CASE WHEN b IS NULL THEN last_trigger ELSE least(last_trigger, b - 1) END, anchor
-    FROM run
+    FROM run /*CONTINUED_RUNS*/
     UNION ALL
     SELECT p.customer_id, p.spell_start, p.anchor, p.b, p.b_id, p.b_staff, p.lim,
            {_NEXT_SEGMENT_X}
@@ -396,7 +397,7 @@ obligation AS (
            inspection_id, inspection_staff_id
     FROM special_matched
     UNION ALL
-    SELECT * FROM routine
+    SELECT * FROM routine /*CONTINUED_ROUTINE*/
 ),
 -- Responsibility. A customer-level obligation is held by the customer's largest loan (balance,
 -- then contract amount) at its latest month end on or before the due date: as runs [from_date,
@@ -490,11 +491,16 @@ LEFT JOIN manager_run AS mr
 
 
 # The derivation for the customers in [$first, $after) only (and, in DERIVE_LISTED, listed in
-# the temporary table CHANGED_CUSTOMERS): every obligation is one customer's, derived from that
-# customer's loans, snapshots, inspections, signals, appraisals and ratings, so the parts' rows
-# together are the whole's. Each source is read through a part CTE (the whole bank's month ends
-# stay whole: main.fct_loan_snapshot above).
-def _derive_for(customers: str) -> str:
+# the temporary table LISTED): every obligation is one customer's, derived from that customer's
+# loans, snapshots, inspections, signals, appraisals and ratings, so the parts' rows together
+# are the whole's. Each source is read through a part CTE (the whole bank's month ends stay
+# whole: main.fct_loan_snapshot above).
+def derive_for(
+    customers: str, sources: dict[str, str] | None = None, markers: dict[str, str] | None = None
+) -> str:
+    """DERIVE_OBLIGATIONS over part CTEs of the customers ``customers`` selects; ``sources``
+    replaces or adds part CTEs (``part_<name>``, referred to by name), ``markers`` fills the
+    derivation's /*MARKER*/ comments (warehouse.aggregates.obligation_updates)."""
     sources = {
         "dim_loan": f"SELECT * FROM dim_loan WHERE {customers}",
         "fct_loan_snapshot": (
@@ -507,23 +513,23 @@ def _derive_for(customers: str) -> str:
             "SEMI JOIN part_dim_loan AS l USING (loan_id)"
         ),
         "dim_customer_rating": f"SELECT * FROM dim_customer_rating WHERE {customers}",
-    }
+    } | (sources or {})
+    body = DERIVE_OBLIGATIONS.strip().removeprefix("WITH RECURSIVE")
+    for marker, sql in (markers or {}).items():
+        body = body.replace(f"/*{marker}*/", sql)
     return (
         "WITH RECURSIVE\n"
         + "".join(f"part_{table} AS MATERIALIZED ({sql}),\n" for table, sql in sources.items())
-        + re.sub(
-            r"(?<![.\w])(" + "|".join(sources) + r")\b",
-            r"part_\1",
-            DERIVE_OBLIGATIONS.strip().removeprefix("WITH RECURSIVE"),
-        )
+        + re.sub(r"(?<![.\w])(" + "|".join(sources) + r")\b", r"part_\1", body)
     )
 
 
-_IN_PART = "customer_id >= $first AND customer_id < $after"
-DERIVE_PART = _derive_for(_IN_PART)
-DERIVE_LISTED = _derive_for(
-    f"{_IN_PART} AND customer_id IN (SELECT customer_id FROM {CHANGED_CUSTOMERS})"
-)
+IN_PART = "customer_id >= $first AND customer_id < $after"
+DERIVE_PART = derive_for(IN_PART)
+# The customers a load derives again from their whole history (warehouse.aggregates.
+# obligation_updates).
+LISTED = "listed_customer"
+DERIVE_LISTED = derive_for(f"{IN_PART} AND customer_id IN (SELECT customer_id FROM {LISTED})")
 
 # Snapshots one derivation statement reads at most: the whole history of a medium bank in one
 # or two statements; a large bank's (136M snapshots) in parts of a 16 GB working set or less,
@@ -533,19 +539,25 @@ _PART_SNAPSHOTS = 10_000_000
 _AFTER_ALL = "\U0010ffff"
 
 
-def customer_parts(con: duckdb.DuckDBPyConnection, listed: bool = False) -> list[tuple[str, str]]:
+def customer_parts(
+    con: duckdb.DuckDBPyConnection,
+    listed: str | None = None,
+    rows: str | None = None,
+    per_part: int | None = None,
+) -> list[tuple[str, str]]:
     """The derivation's parts as ranges [first, after) of customer ids, in order, about equal
-    in customers: one per _PART_SNAPSHOTS snapshots (one range covering every id when few); of
-    the customers in CHANGED_CUSTOMERS only when ``listed``."""
-    customers = (
-        f"(SELECT DISTINCT customer_id FROM {CHANGED_CUSTOMERS})" if listed else "dim_customer"
-    )
-    snapshots = con.execute(
-        "SELECT count(*) FROM fct_loan_snapshot"
-        + (f" SEMI JOIN (dim_loan SEMI JOIN {customers} USING (customer_id)) USING (loan_id)"
-           if listed else "")
-    ).fetchone()[0]  # fmt: skip
-    n = max(1, -(-snapshots // _PART_SNAPSHOTS))
+    in customers: one per ``per_part`` (default _PART_SNAPSHOTS) of the ``rows`` a derivation
+    reads (default: the customers' snapshots), one range covering every id when few; of the
+    customers in the table ``listed`` only when given."""
+    customers = f"(SELECT DISTINCT customer_id FROM {listed})" if listed else "dim_customer"
+    if rows is None:
+        rows = "FROM fct_loan_snapshot" + (
+            f" SEMI JOIN (dim_loan SEMI JOIN {customers} USING (customer_id)) USING (loan_id)"
+            if listed
+            else ""
+        )
+    count = con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0]
+    n = max(1, -(-count // (per_part or _PART_SNAPSHOTS)))
     cuts = []
     if n > 1:
         row = con.execute(
@@ -639,20 +651,24 @@ INSPECTION_REPORTS = """
 """
 REPORT_DAYS_CAP = 99  # working days beyond any sensible report rule
 
-# agg_obligation_month is stored by due month: a period's rows are a few row groups.
-BUILD_AGGREGATES = f"""
+# agg_obligation_month's cells of the obligations {rows} selects (a FROM clause giving
+# fct_obligation's columns), stored by due month: a period's rows are a few row groups.
+COUNT_OBLIGATIONS = """
 INSERT INTO agg_obligation_month
 SELECT org_id, manager_id, kind, last_day(due_date) AS due_month, due_date = last_day(due_date),
        CASE WHEN NOT satisfied_date <= due_date THEN last_day(satisfied_date) END,
        coalesce(satisfied_date <= due_date, FALSE), count(*),
        coalesce(sum(satisfied_date - due_date) FILTER (WHERE satisfied_date > due_date), 0),
        min(due_date)
-FROM fct_obligation
+{rows}
 GROUP BY ALL
-ORDER BY due_month;
+ORDER BY due_month
+"""
 
--- A cell not on time is overdue at the month ends from its first "due before" one (its due
--- month, or the next when due on the month end) until the month it was satisfied in.
+# agg_obligation_backlog at the month ends from $from on (null: all): a cell not on time is
+# overdue at the month ends from its first "due before" one (its due month, or the next when
+# due on the month end) until the month it was satisfied in.
+COUNT_BACKLOG = """
 INSERT INTO agg_obligation_backlog
 WITH open AS (
     SELECT org_id, manager_id, kind, obligations, first_due_date, satisfied_month,
@@ -665,7 +681,7 @@ WITH open AS (
 month_end AS (
     SELECT last_day(m)::DATE AS as_of_date
     FROM (
-        SELECT unnest(range(date_trunc('month', first)::TIMESTAMP,
+        SELECT unnest(range(date_trunc('month', greatest(first, $from))::TIMESTAMP,
                             h::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 MONTH)) AS m
         FROM (SELECT min(overdue_from) AS first FROM open),
              (SELECT max(as_of_date) AS h FROM fct_loan_snapshot)
@@ -677,8 +693,10 @@ JOIN month_end AS m
   ON o.overdue_from <= m.as_of_date
  AND (o.satisfied_month IS NULL OR o.satisfied_month > m.as_of_date)
 GROUP BY ALL
-ORDER BY m.as_of_date;
+ORDER BY m.as_of_date
+"""
 
+COUNT_INSPECTIONS = f"""
 INSERT INTO agg_inspection_month
 SELECT org_id, staff_id, last_day(inspection_date),
        -- least() would turn a missing report (null) into the cap
@@ -686,8 +704,17 @@ SELECT org_id, staff_id, last_day(inspection_date),
             THEN least(report_working_days, {REPORT_DAYS_CAP}) END,
        reviewer_id IS NOT NULL, count(*)
 FROM ({INSPECTION_REPORTS})
-GROUP BY ALL;
+GROUP BY ALL
 """
+
+
+def count_all(con: duckdb.DuckDBPyConnection, ddl: str = AGGREGATES_DDL) -> None:
+    """(Re)create the monthly counts the pages read from fct_obligation and fct_inspection
+    (with ``ddl``: the benchmark's temporary tables)."""
+    con.execute(ddl)
+    con.execute(COUNT_OBLIGATIONS.format(rows="FROM fct_obligation"))
+    con.execute(COUNT_BACKLOG, {"from": None})
+    con.execute(COUNT_INSPECTIONS)
 
 
 def rules_key(rules: InspectionRules) -> str:
@@ -728,44 +755,36 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """(Re)create fct_obligation from the facts with this load's inspection rules, and the
     monthly counts the pages read."""
     rules = settings.inspection
-    con.execute(DDL + AGGREGATES_DDL)
+    con.execute(DDL)
     parts = customer_parts(con)
     derive = DERIVE_OBLIGATIONS if len(parts) == 1 else DERIVE_PART
-    _insert(con, derive, rules, parts if len(parts) > 1 else None)
+    insert_derived(con, derive, rules, parts if len(parts) > 1 else None)
     con.execute("INSERT INTO fct_obligation_rules VALUES ($rules)", {"rules": rules_key(rules)})
-    con.execute(BUILD_AGGREGATES)
-
-
-def rederive_listed(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Derive again the obligations of the customers in CHANGED_CUSTOMERS (with the rules
-    fct_obligation was built with, which must be the settings'), and the monthly counts.
-
-    Their rows are appended as one more range (_ORDER), which zone maps still skip well."""
-    listed = f"SELECT customer_id FROM {CHANGED_CUSTOMERS}"
-    con.execute(f"DELETE FROM fct_obligation WHERE customer_id IN ({listed})")
-    _insert(con, DERIVE_LISTED, settings.inspection, customer_parts(con, listed=True))
-    con.execute(AGGREGATES_DDL)
-    con.execute(BUILD_AGGREGATES)
+    count_all(con)
 
 
 # The order of a customer range's rows. By due month: the lists of open obligations (the oldest
 # overdue first, those due in the next days) read a few row groups, which DuckDB's zone maps on
 # due_date pick (at 10M loans the overdue backlog takes 0.3 s instead of 1.8 s); then by
 # customer: a borrower's file reads one row group or two per due month of its range (0.1 s).
-_ORDER = "last_day(due_date), customer_id, due_date, obligation_id"
+ORDER = "last_day(due_date), customer_id, due_date, obligation_id"
 
 
-def _insert(
+def insert_derived(
     con: duckdb.DuckDBPyConnection,
     derive: str,
     rules: InspectionRules,
     parts: list[tuple[str, str]] | None,
+    into: str = "fct_obligation",
+    params: dict[str, object] | None = None,
 ) -> None:
-    """Append the rows ``derive`` gives, a customer range at a time (None: one statement
-    without range parameters, which DuckDB rejects when a query does not use them), each range
-    stored by due month, then customer (_ORDER)."""
+    """Append the rows ``derive`` gives to ``into``, a customer range at a time (None: one
+    statement without range parameters, which DuckDB rejects when a query does not use them),
+    each range stored by due month, then customer (ORDER)."""
     for first, after in parts or [("", _AFTER_ALL)]:
         con.execute(
-            f"INSERT INTO fct_obligation SELECT * FROM ({derive}) ORDER BY {_ORDER}",
-            {**rule_params(rules), **({"first": first, "after": after} if parts else {})},
+            f"INSERT INTO {into} SELECT * FROM ({derive}) ORDER BY {ORDER}",
+            rule_params(rules)
+            | (params or {})
+            | ({"first": first, "after": after} if parts else {}),
         )
