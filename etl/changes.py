@@ -120,9 +120,9 @@ class Changes:
             copied = ", ".join(qi(c) for c in columns if c not in _RATING_COLUMNS)
             if _differ(con, entity, "dim_customer", "customer_id", copied):
                 self.everything = True
-            # a rating delivered is a point of the rating history, which keeps the earlier ones
+            # a dated rating delivered is a point of the rating history, which keeps the others
             rating = f"customer_id, {', '.join(_RATING_COLUMNS)}"
-            delivered = f"SELECT {rating} FROM ok_customers"
+            delivered = f"SELECT {rating} FROM ok_customers WHERE rating_date IS NOT NULL"
             kept = f"SELECT {rating} FROM dim_customer SEMI JOIN ok_customers USING (customer_id)"
             self.obligations |= self._note_customers(con, entity, f"{delivered} EXCEPT {kept}") > 0
         elif entity == "warning_signals":
