@@ -19,8 +19,8 @@ different facts (``warehouse.aggregates``):
   loan at the old one (their book and routine chains run up to it). A customer is listed
   ``whole`` when a changed row is dated on or before the latest month end before the delivery
   (``horizon``): its obligations are derived again from its whole history; the others are
-  continued from that month end (``warehouse.aggregates.obligations``). The watch list is then
-  redone from the first month an overdue obligation differs.
+  continued from that month end (``warehouse.aggregates.obligation_updates``). The watch
+  list is then redone from the first month an overdue obligation differs.
 - ``scores_since``: the score components' own inputs besides the snapshots: a changed signal
   placed as for the watch list (warning handling reads a resolution only as resolved by a
   period's end, so a signal raised years ago and resolved in the new month reaches the new

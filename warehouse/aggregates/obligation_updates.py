@@ -16,14 +16,19 @@ down to what that reads. This is what keeps a monthly load proportional to the m
   after H are carried through for their responsibility. Only the inspections from X on are read.
 - Special: the overdue episodes up to H as stored, those after H from the snapshots, and every
   signal, matched again over the customer's special inspections (a few rows each).
-- First, fund flow, collateral: all of the customer's, matched again (a few rows per loan).
+- First, fund flow, collateral: those open at H or satisfied after it, those due from H on
+  (for their responsibility) and the new ones, matched over the inspections after H and those
+  these took. One satisfied by H and due before it stands with its inspection: in due order it
+  comes before every new obligation, and every new inspection is later than the one it took.
 
 Responsibility before H stands: the rows due before H keep it. A continued customer that would
 gain an obligation due before H (arrears dated back past H) is derived whole instead, because
 its responsibility needs the snapshots before H.
 
-The rows replaced are kept (``obligation_before``) to compare with the new ones. The watch
-list is redone from the first month end at which an overdue obligation differs.
+The rows replaced (``obligation_before``) are compared with the new ones: only those that
+changed are written, their agg_obligation_month cells counted again, the backlog from the first
+month end it changes; the watch list is redone from the first month end an overdue obligation
+differs at.
 """
 
 from __future__ import annotations
@@ -179,8 +184,8 @@ def replace_listed(con: duckdb.DuckDBPyConnection, settings: Settings, horizon: 
         SELECT FALSE, o.* FROM pair WHERE o.obligation_id IS NOT NULL
         """
     )
-    watch = _first_overdue_difference(con, "kind IN ('routine', 'special')", "")
-    backlog = _first_overdue_difference(con, "TRUE", ", org_id, manager_id")
+    watch = _first_overdue_difference(con, "kind IN ('routine', 'special')")
+    backlog = _first_overdue_difference(con, "TRUE", ("org_id", "manager_id"))
     con.execute(
         "DELETE FROM fct_obligation AS a "
         f"USING (FROM obligation_changed WHERE NOT new) AS b WHERE {_SAME}"
@@ -189,7 +194,7 @@ def replace_listed(con: duckdb.DuckDBPyConnection, settings: Settings, horizon: 
         "INSERT INTO fct_obligation SELECT * EXCLUDE (new) FROM obligation_changed WHERE new "
         f"ORDER BY {ob.ORDER}"
     )
-    _recount(con, min(backlog, _next_month_end(horizon)))
+    _recount(con, min(backlog, _next_month_end(horizon)) if horizon else None)
     for table in ("obligation_before", "obligation_after", "obligation_changed"):
         con.execute(f"DROP TABLE {table}")
     return watch
@@ -200,9 +205,10 @@ def _next_month_end(month_end: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def _recount(con: duckdb.DuckDBPyConnection, backlog_from: date) -> None:
+def _recount(con: duckdb.DuckDBPyConnection, backlog_from: date | None) -> None:
     """Count again the agg_obligation_month cells (responsibility, kind, due month) of the rows
-    replaced that changed, the backlog from ``backlog_from`` on and the inspections."""
+    replaced that changed, the backlog from ``backlog_from`` on (None: all) and the
+    inspections."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE touched_cell AS
@@ -220,7 +226,8 @@ def _recount(con: duckdb.DuckDBPyConnection, backlog_from: date) -> None:
     touched = f"FROM (SELECT a.* FROM fct_obligation AS a SEMI JOIN touched_cell AS t ON {rows})"
     con.execute(ob.COUNT_OBLIGATIONS.format(rows=touched))
     con.execute(
-        "DELETE FROM agg_obligation_backlog WHERE as_of_date >= $from", {"from": backlog_from}
+        "DELETE FROM agg_obligation_backlog WHERE $from IS NULL OR as_of_date >= $from",
+        {"from": backlog_from},
     )
     con.execute(ob.COUNT_BACKLOG, {"from": backlog_from})
     con.execute("DELETE FROM agg_inspection_month")
@@ -281,14 +288,18 @@ def _derive_back_dated_whole(
     _derive_whole(con, settings)
 
 
-def _first_overdue_difference(con: duckdb.DuckDBPyConnection, kinds: str, also: str) -> date:
+def _first_overdue_difference(
+    con: duckdb.DuckDBPyConnection, kinds: str, also: tuple[str, ...] = ()
+) -> date:
     """The first month end at which an overdue obligation of ``kinds`` (due before the month
-    end, not satisfied by it) differs between the rows replaced and the new ones, comparing
-    ``also`` columns too (``date.max``: none). A snapshot dates its special inspection back to
+    end, not satisfied by it) differs between the rows replaced and the new ones, the columns
+    ``also`` compared too (``date.max``: none). A snapshot dates its special inspection back to
     the day arrears began, so a new month can add obligations due months earlier; an old
     obligation satisfied in the new month differs from then on."""
-    cols = f"obligation_id, customer_id, loan_id, kind, due_date, satisfied_date{also}"
-    others = "".join(f" OR n.{c} IS DISTINCT FROM o.{c}" for c in also.split(", ")[1:])
+    cols = ", ".join(
+        ("obligation_id", "customer_id", "loan_id", "kind", "due_date", "satisfied_date", *also)
+    )
+    others = "".join(f" OR n.{c} IS DISTINCT FROM o.{c}" for c in also)
     first = con.execute(
         f"""
         WITH n AS (SELECT {cols} FROM obligation_changed WHERE new AND {kinds}
