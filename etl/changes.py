@@ -21,6 +21,9 @@ different facts (``warehouse.aggregates``):
   (``horizon``): its obligations are derived again from its whole history; the others are
   continued from that month end (``warehouse.aggregates.obligation_updates``). The watch
   list is then redone from the first month an overdue obligation differs.
+- ``inspections_since``: the month end of the earliest changed inspection (either version, any
+  column: a report filed late counts) or of one done by an inspector who moved org; the
+  inspection counts (agg_inspection_month) are redone from there.
 - ``scores_since``: the score components' own inputs besides the snapshots: a changed signal
   placed as for the watch list (warning handling reads a resolution only as resolved by a
   period's end, so a signal raised years ago and resolved in the new month reaches the new
@@ -68,6 +71,10 @@ _OBLIGATION_COLUMNS = {
     ),
     "warning_signals": ("signal_id", "customer_id", "loan_id", "signal_date", "severity"),
 }  # fmt: skip
+# Entities whose delivered rows are compared with the rows they replace, column by column.
+_COMPARED = (
+    "customer_ratings", "inspections", "warning_signals", "collateral", "collection_actions",
+)  # fmt: skip
 # Signal columns that only say until when it is open (watch list: OPEN_SIGNAL).
 _RESOLUTION_COLUMNS = ("resolved_date", "status")
 
@@ -79,6 +86,7 @@ class Changes:
     since: date | None = None
     watch_since: date | None = None
     scores_since: date | None = None
+    inspections_since: date | None = None
     everything: bool = False
     obligations: bool = False
     horizon: date | None = None  # the latest month end before the delivery
@@ -98,8 +106,15 @@ class Changes:
         columns = [c.name for c in ENTITIES[entity].columns]
         cols = ", ".join(qi(c) for c in columns)
         new = f"SELECT {cols} FROM ok_{entity}"
-        if entity == "loan_snapshots":  # a delivered month replaces the whole month
-            old = (
+        old = f"SELECT {cols} FROM {_replaced(entity)}"
+        if entity in _COMPARED:  # found once: finding them reads the whole table
+            table, key = TARGETS[entity]
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {_replaced(entity)} AS "
+                f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({', '.join(key)})"
+            )
+        if entity == "loan_snapshots":
+            old = (  # a delivered month replaces the whole month
                 f"SELECT {cols} FROM fct_loan_snapshot WHERE as_of_date IN "
                 "(SELECT DISTINCT as_of_date FROM ok_loan_snapshots)"
             )
@@ -131,7 +146,7 @@ class Changes:
             self.scores_since = _earlier(self.scores_since, reach)
             self._note_customers(con, entity, _obligation_rows(entity))
         elif entity == "collection_actions":  # recovery (METRICS.md §7)
-            rows = _either(new, _replaced(entity, cols))
+            rows = _either(new, old)
             self.scores_since = _earlier(self.scores_since, _first_month(con, rows, "action_date"))
         elif entity == "collateral":
             # an appraisal matters from its date, but not before its loan was disbursed
@@ -144,10 +159,23 @@ class Changes:
             self.watch_since = _earlier(self.watch_since, first)
             self._note_customers(con, entity, _obligation_rows(entity))
         elif entity == "staff":  # the inspector's org: the inspection counts, not obligations
-            self.obligations |= _exists(con, f"{new} EXCEPT SELECT {cols} FROM dim_staff")
+            moved = (
+                "SELECT staff_id FROM ok_staff AS n JOIN dim_staff AS o USING (staff_id) "
+                "WHERE n.org_id IS DISTINCT FROM o.org_id"
+            )
+            done = f"SELECT inspection_date FROM fct_inspection WHERE staff_id IN ({moved})"
+            first = _first_month(con, done, "inspection_date")
+            self.inspections_since = _earlier(self.inspections_since, first)
+        elif entity == "inspections":
+            rows = _either(new, old)
+            first = _first_month(con, rows, "inspection_date")
+            self.inspections_since = _earlier(self.inspections_since, first)
+            self.obligations |= self._note_customers(con, entity, _obligation_rows(entity)) > 0
         elif entity in _CUSTOMER_OF:
-            self.obligations |= _exists(con, _either(new, _replaced(entity, cols)))
+            self.obligations |= _exists(con, _either(new, old))
             self._note_customers(con, entity, _obligation_rows(entity))
+        if entity in _COMPARED:
+            con.execute(f"DROP TABLE {_replaced(entity)}")
 
     def _note_customers(self, con: duckdb.DuckDBPyConnection, entity: str, rows: str) -> int:
         """Add the customers of changed ``rows`` of ``entity`` to CHANGED_CUSTOMERS, whole when
@@ -219,10 +247,10 @@ class Changes:
         return first
 
 
-def _replaced(entity: str, cols: str) -> str:
-    """The warehouse rows the delivered rows of ``entity`` replace (same key)."""
-    table, key = TARGETS[entity]
-    return f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({', '.join(key)})"
+def _replaced(entity: str) -> str:
+    """The temporary table of the warehouse rows the delivered rows of ``entity`` (one of
+    _COMPARED) replace: those of the same key."""
+    return f"replaced_{entity}"
 
 
 def list_changed_customers(con: duckdb.DuckDBPyConnection) -> None:
@@ -239,7 +267,7 @@ def _obligation_rows(entity: str) -> str:
     versions) in the columns the obligations read."""
     columns = _OBLIGATION_COLUMNS.get(entity) or [c.name for c in ENTITIES[entity].columns]
     cols = ", ".join(qi(c) for c in columns)
-    return _either(f"SELECT {cols} FROM ok_{entity}", _replaced(entity, cols))
+    return _either(f"SELECT {cols} FROM ok_{entity}", f"SELECT {cols} FROM {_replaced(entity)}")
 
 
 def _first_month(con: duckdb.DuckDBPyConnection, rows: str, day: str) -> date | None:

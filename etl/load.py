@@ -127,6 +127,13 @@ def load_extract(
 
         months: list[dt.date] = []
         changes = Changes.before(con)
+        if not changes.everything:
+            # A delivery on top of a warehouse rewrites rows spread over its tables (obligations
+            # rematched, monthly cells recounted): DuckDB's automatic checkpoints would write the
+            # touched row groups again after each step. One checkpoint at the end writes them
+            # once (medium's month: 38.6 -> 32.8 s); the uncheckpointed rows are spilled under
+            # the memory limit like any other, and the generation is discarded on failure.
+            con.execute("SET checkpoint_threshold = '1TB'")
 
         def merge(entity: Entity) -> None:
             step("merge", entity.name)

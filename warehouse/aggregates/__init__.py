@@ -69,8 +69,11 @@ def rebuild(
     if full or not same_rules or not built:
         obligations.build(con, settings)
         watch = None  # the obligations of every month may have changed
-    elif changes.obligations:
-        watch = min(watch, obligation_updates.replace_listed(con, settings, changes.horizon))
+    else:
+        if changes.obligations:
+            watch = min(watch, obligation_updates.replace_listed(con, settings, changes.horizon))
+        if changes.inspections_since is not None:
+            obligations.recount_inspections(con, changes.inspections_since)
     for build in AFTER_OBLIGATIONS:
         build(con, settings, watch)
     return since, watch, periods

@@ -62,8 +62,8 @@ DERIVE_CONTINUED = ob.derive_for(
             WHERE s.as_of_date > $horizon
             UNION ALL
             SELECT s.* FROM fct_loan_snapshot AS s
-            SEMI JOIN state AS t
-              ON t.loan_id = s.loan_id AND (s.as_of_date = t.latest OR s.as_of_date = t.first_off)
+            SEMI JOIN (SELECT DISTINCT loan_id, unnest([latest, first_off]) AS as_of_date
+                       FROM state) AS t USING (loan_id, as_of_date)
         """,
         "fct_inspection": f"""
             SELECT i.* FROM fct_inspection AS i JOIN {CONTINUED} AS f USING (customer_id)
@@ -207,8 +207,7 @@ def _next_month_end(month_end: date) -> date:
 
 def _recount(con: duckdb.DuckDBPyConnection, backlog_from: date | None) -> None:
     """Count again the agg_obligation_month cells (responsibility, kind, due month) of the rows
-    replaced that changed, the backlog from ``backlog_from`` on (None: all) and the
-    inspections."""
+    replaced that changed, and the backlog from ``backlog_from`` on (None: all)."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE touched_cell AS
@@ -230,8 +229,6 @@ def _recount(con: duckdb.DuckDBPyConnection, backlog_from: date | None) -> None:
         {"from": backlog_from},
     )
     con.execute(ob.COUNT_BACKLOG, {"from": backlog_from})
-    con.execute("DELETE FROM agg_inspection_month")
-    con.execute(ob.COUNT_INSPECTIONS)
     con.execute("DROP TABLE touched_cell")
 
 

@@ -48,6 +48,7 @@ How the rules are read (METRICS.md §5 leaves these open):
 from __future__ import annotations
 
 import re
+from datetime import date
 from itertools import pairwise
 
 import duckdb
@@ -696,6 +697,7 @@ GROUP BY ALL
 ORDER BY m.as_of_date
 """
 
+# agg_inspection_month's rows for the inspections from $from on (the first day of a month).
 COUNT_INSPECTIONS = f"""
 INSERT INTO agg_inspection_month
 SELECT org_id, staff_id, last_day(inspection_date),
@@ -704,6 +706,7 @@ SELECT org_id, staff_id, last_day(inspection_date),
             THEN least(report_working_days, {REPORT_DAYS_CAP}) END,
        reviewer_id IS NOT NULL, count(*)
 FROM ({INSPECTION_REPORTS})
+WHERE inspection_date >= $from
 GROUP BY ALL
 """
 
@@ -714,7 +717,15 @@ def count_all(con: duckdb.DuckDBPyConnection, ddl: str = AGGREGATES_DDL) -> None
     con.execute(ddl)
     con.execute(COUNT_OBLIGATIONS.format(rows="FROM fct_obligation"))
     con.execute(COUNT_BACKLOG, {"from": None})
-    con.execute(COUNT_INSPECTIONS)
+    con.execute(COUNT_INSPECTIONS, {"from": date.min})
+
+
+def recount_inspections(con: duckdb.DuckDBPyConnection, since: date) -> None:
+    """Count agg_inspection_month again from the month of ``since`` on (a load's inspections
+    reach no earlier month)."""
+    first_day = {"from": since.replace(day=1)}
+    con.execute("DELETE FROM agg_inspection_month WHERE month >= $from", first_day)
+    con.execute(COUNT_INSPECTIONS, first_day)
 
 
 def rules_key(rules: InspectionRules) -> str:
