@@ -1,16 +1,19 @@
 """Split a demo-bank Parquet extract into the history and the last month's delivery.
 
-    python benchmarks/split_month.py EXTRACT HISTORY_DIR MONTH_DIR
+    python benchmarks/split_month.py EXTRACT HISTORY_DIR MONTH_DIR [--short DIR --months N]
 
-See ``daihou.generator.deliveries`` for what each delivery holds.
+With ``--short``, also the history's last N month ends alone (the dated facts before them
+left out), to load the same month onto a shorter history. See ``daihou.generator.deliveries``
+for what each delivery holds.
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
-from daihou.generator.deliveries import split_last_month
+from daihou.generator.deliveries import shorten_history, split_last_month
 
 
 def main() -> None:
@@ -18,9 +21,16 @@ def main() -> None:
     ap.add_argument("extract", type=Path)
     ap.add_argument("history", type=Path)
     ap.add_argument("month", type=Path)
+    ap.add_argument("--short", type=Path, help="write the shortened history here")
+    ap.add_argument("--months", type=int, default=12, help="month ends the short history keeps")
     args = ap.parse_args()
     cut, last = split_last_month(args.extract, args.history, args.month)
     print(f"history up to {cut} in {args.history}; {last} in {args.month}")
+    if args.short:
+        kept = cut.year * 12 + cut.month - args.months  # the first month kept, counted from 0
+        first = date(kept // 12, kept % 12 + 1, 1)
+        shorten_history(args.history, args.short, first)
+        print(f"the history from {first} on in {args.short}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ Every heavy step runs in its own child process through ``peak.py``, so that its 
    warehouse is on disk at a time): ``split_month.py`` cuts the extract into the history (up
    to the second-to-last month end) and the last month's delivery; the floor of each; the
    history loaded into a new warehouse, then the month on top; the month's rows and time as
-   shares of the history's; ``daihou figures`` of that warehouse against the full load's.
+   shares of the history's; ``daihou figures`` of that warehouse against the full load's; then
+   the same month onto the history's last 12 month ends alone (``split_month.py --short``):
+   how much of the month's cost grows with the history.
 
 Writes benchmarks/results/suite-<scale>.md (rewritten after every step, so a failure leaves
 what was measured). The work folder (default benchmarks/work/<scale>) is removed at the end
@@ -86,6 +88,7 @@ GENERATION_LIMIT_GIB = 8.0  # issue 8: large generation within 8 GiB
 LOAD_LIMIT_GIB = 24.0  # … and the large load within 24 GiB
 FIGURES_TEST = "tests/test_figures_at_scale.py"
 LOAD_RATIO_TARGET = 2.0  # load within 2× its floor
+SHORT_MONTHS = 12  # the shorter history the month is also loaded onto (step 4)
 METRIC_RATIO_TARGET = 3.0  # metric calls within 3× their floors …
 PANDAS_RATIO_TARGET = 10.0  # … and at least 10× faster than pandas
 
@@ -302,9 +305,12 @@ class Suite:
             shutil.rmtree(self.work / "full", ignore_errors=True)
         self.step("4. incremental month: split")
         history, month = self.work / "history", self.work / "month"
+        short = self.work / "short_history"
         split = run_child(
-            ["-m", "split_month", str(extract), str(history), str(month)], what="split_month"
-        )
+            ["-m", "split_month", str(extract), str(history), str(month),
+             "--short", str(short), "--months", str(SHORT_MONTHS)],
+            what="split_month",
+        )  # fmt: skip
         inc = {"split_seconds": split.seconds}
         self.step("4. incremental month: floors")
         inc["history_floor"] = self.floor(history, "floor_history")
@@ -324,8 +330,16 @@ class Suite:
             checks.append({"scope": label, "keys": len(theirs), "differ": differ})
         inc["figures"] = checks
         self.r["incremental"] = inc
+        self.save()
+        # the same month onto a shorter history: what of its cost grows with the history
+        self.step(f"4. incremental month: onto the last {SHORT_MONTHS} month ends")
         if not self.args.keep:
-            for folder in (history, month, warehouse.parent):
+            shutil.rmtree(warehouse.parent, ignore_errors=True)
+        warehouse = self.work / "short" / "wh.duckdb"
+        inc["short_history"] = self.load(short, warehouse)
+        inc["short_month"] = self.load(month, warehouse)
+        if not self.args.keep:
+            for folder in (history, short, month, warehouse.parent):
                 shutil.rmtree(folder, ignore_errors=True)
         self.save()
 
@@ -466,6 +480,16 @@ class Suite:
              f"{m['seconds']:,.1f}", ratio(m["seconds"], mf["seconds"]),
              f"{m['peak_gib']:.2f} GiB"],
         ]  # fmt: skip
+        short = "short_month" in inc
+        if short:
+            sh, sm = inc["short_history"], inc["short_month"]
+            rows += [
+                [f"`daihou load` of the history's last {SHORT_MONTHS} month ends alone",
+                 f"{sh['rows']:,}", f"{sh['seconds']:,.1f}", "—", f"{sh['peak_gib']:.2f} GiB"],
+                [f"`daihou load` of the month {inc['last']} on top of that",
+                 f"{sm['rows']:,}", f"{sm['seconds']:,.1f}", ratio(sm["seconds"], mf["seconds"]),
+                 f"{sm['peak_gib']:.2f} GiB"],
+            ]  # fmt: skip
         row_share, time_share = m["rows"] / h["rows"], m["seconds"] / h["seconds"]
         month_steps = ", ".join(f"{k} {v:,.1f} s" for k, v in m["steps"].items())
         history_steps = ", ".join(f"{k} {v:,.1f} s" for k, v in h["steps"].items())
@@ -485,6 +509,16 @@ class Suite:
             f"Month load steps: {month_steps}. History load steps: {history_steps}.",
             f"Warehouse after the month: {m['warehouse_gib']:.2f} GiB.",
         ]
+        if short:
+            months = len(self.r["extract"]["month_ends"]) - 1
+            short_steps = ", ".join(f"{k} {v:,.1f} s" for k, v in sm["steps"].items())
+            lines += [
+                f"**The same month onto {months} month ends of history instead of "
+                f"{SHORT_MONTHS}** ({h['rows'] / sh['rows']:.1f}× the history's rows, its load "
+                f"{h['seconds'] / sh['seconds']:.1f}× as long): the month's load took "
+                f"{m['seconds'] / sm['seconds']:.2f}× as long ({m['seconds']:,.1f} s against "
+                f"{sm['seconds']:,.1f} s). Onto the short history its steps: {short_steps}.",
+            ]
         for c in inc["figures"]:
             same = (
                 f"all {c['keys']} keys equal"
@@ -610,7 +644,14 @@ class Suite:
             secs = inc["month"]["seconds"] / inc["history"]["seconds"]
             out.append(
                 f"- Incremental month proportional to the month: {rows:.1%} of the rows, "
-                f"{secs:.1%} of the time."
+                f"{secs:.1%} of the time"
+                + (
+                    f"; onto {SHORT_MONTHS} month ends of history instead of "
+                    f"{len(r['extract']['month_ends']) - 1}, "
+                    f"{inc['short_month']['seconds'] / inc['month']['seconds']:.0%} of the time."
+                    if "short_month" in inc
+                    else "."
+                )
             )
         if "check" in r:
             out.append(

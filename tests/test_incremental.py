@@ -19,7 +19,7 @@ import pytest
 from compare_tables import differing_tables
 
 from daihou.generator import generate
-from daihou.generator.deliveries import split_last_month
+from daihou.generator.deliveries import shorten_history, split_last_month
 from daihou.settings import Settings
 from etl.load import LoadSummary, load_extract
 from metrics.figures import headline_figures
@@ -35,6 +35,7 @@ class Banks:
     incremental: Path
     scratch: Path
     month: LoadSummary  # the second load of the incremental warehouse
+    history: Path  # the history delivery
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def banks(tmp_path_factory: pytest.TempPathFactory) -> Banks:
     month = load_extract(root / "month", incremental)
     scratch = Settings(data_dir=root, warehouse=root / "scratch.duckdb")
     assert load_extract(extract, scratch).rows_rejected == 0
-    return Banks(incremental.warehouse_path, scratch.warehouse_path, month)
+    return Banks(incremental.warehouse_path, scratch.warehouse_path, month, root / "history")
 
 
 def test_the_month_is_loaded_whole(banks: Banks) -> None:
@@ -140,3 +141,47 @@ def _obligations(warehouse: Path, loans: list[str]) -> list[tuple]:
             "WHERE loan_id IN (SELECT unnest($loans))) ORDER BY ALL",
             {"loans": loans},
         ).fetchall()
+
+
+def test_a_shorter_history_keeps_what_was_in_force(banks: Banks, tmp_path: Path) -> None:
+    """The benchmark's shorter history (the same month onto fewer months): the dated facts from
+    its first month on, the signals still open then and each item's latest appraisal before
+    it; every loan; and it loads without a rejected row."""
+    first = "2024-12-01"
+    shorten_history(banks.history, tmp_path / "short", date.fromisoformat(first))
+
+    def one(sql: str) -> object:
+        return duckdb.execute(sql).fetchone()[0]
+
+    def old(entity: str) -> str:
+        return f"'{banks.history / entity}.parquet'"
+
+    def new(entity: str) -> str:
+        return f"'{tmp_path / 'short' / entity}.parquet'"
+
+    assert one(f"SELECT min(as_of_date) FROM {new('loan_snapshots')}") == date(2024, 12, 31)
+    assert one(f"SELECT count(*) FROM {new('loans')}") == one(
+        f"SELECT count(*) FROM {old('loans')}"
+    )
+    assert one(f"SELECT count(*) FROM {new('inspections')} WHERE inspection_date < '{first}'") == 0
+    assert (
+        one(f"SELECT count(*) FROM {new('collection_actions')} WHERE action_date < '{first}'") == 0
+    )
+    open_then = f"signal_date < '{first}' AND (resolved_date IS NULL OR resolved_date >= '{first}')"
+    kept = one(f"SELECT count(*) FROM {new('warning_signals')} WHERE signal_date < '{first}'")
+    assert kept == one(f"SELECT count(*) FROM {old('warning_signals')} WHERE {open_then}") > 0
+    latest = one(
+        f"""SELECT count(*) FROM (
+            SELECT collateral_id, max(appraisal_date) FROM {old("collateral")}
+            WHERE appraisal_date < '{first}' GROUP BY ALL
+            EXCEPT ALL
+            SELECT collateral_id, appraisal_date FROM {new("collateral")}
+            WHERE appraisal_date < '{first}')"""
+    )
+    earlier = one(
+        f"SELECT count(*) - count(DISTINCT collateral_id) FROM {new('collateral')} "
+        f"WHERE appraisal_date < '{first}'"
+    )
+    assert (latest, earlier) == (0, 0)
+    settings = Settings(data_dir=tmp_path, warehouse=tmp_path / "short.duckdb")
+    assert load_extract(tmp_path / "short", settings).rows_rejected == 0

@@ -164,3 +164,37 @@ def split_last_month(extract: Path, history: Path, month: Path) -> tuple[date, d
             again = f" OR ({CHANGED_AFTER[entity]})" if entity in CHANGED_AFTER else ""
             copy(f"SELECT * FROM {src(entity)} WHERE {when} > $cut{late}{again}", month, entity)
     return cut, last
+
+
+# What a history that starts at $first keeps of the dated facts before it: what was still in
+# force then (an open signal, each item's latest appraisal); the rest, reference data and
+# loans, is kept whole.
+SHORT_HISTORY = {
+    "customer_ratings": "WHERE rating_date >= $first",
+    "loan_snapshots": "WHERE as_of_date >= $first",
+    "inspections": "WHERE inspection_date >= $first",
+    "warning_signals": (
+        "WHERE signal_date >= $first OR resolved_date IS NULL OR resolved_date >= $first"
+    ),
+    "collateral": (
+        "QUALIFY appraisal_date >= $first OR appraisal_date = max(appraisal_date) "
+        "FILTER (WHERE appraisal_date < $first) OVER (PARTITION BY collateral_id)"
+    ),
+    "collection_actions": "WHERE action_date >= $first",
+}
+
+
+def shorten_history(history: Path, out: Path, first: date) -> None:
+    """Write ``history`` (a delivery split_last_month wrote) as a bank whose warehouse starts
+    at ``first`` would have it: the same bank and the same month to come, with fewer months
+    behind it (the benchmark loading one month onto histories of two lengths)."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    con = duckdb.connect()
+    for path in sorted(history.glob("*.parquet")):
+        keep = SHORT_HISTORY.get(path.stem, "")
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet('{path}') {keep}) TO '{out / path.name}' "
+            "(FORMAT parquet)",
+            {"first": first} if keep else None,
+        )
