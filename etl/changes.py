@@ -12,7 +12,7 @@ different facts (``warehouse.aggregates``):
   from which its being open differs (a signal resolved in the new month reaches that month, not
   the month it was raised), an appraisal at its month end (not before its loan's disbursement).
 - ``obligations``: an input of the inspection obligations changed (snapshots, loans, customers'
-  ratings, inspections, signals, appraisals, staff). Every obligation is one customer's, so
+  ratings, inspections, signals, appraisals). Every obligation is one customer's, so
   the customers they are derived again for are listed in the temporary table
   ``CHANGED_CUSTOMERS``: those of a changed row (its old and its new version, in the columns
   the obligations read), and, when the delivery moves the latest month end on, those with a
@@ -106,13 +106,13 @@ class Changes:
         columns = [c.name for c in ENTITIES[entity].columns]
         cols = ", ".join(qi(c) for c in columns)
         new = f"SELECT {cols} FROM ok_{entity}"
-        old = f"SELECT {cols} FROM {_replaced(entity)}"
         if entity in _COMPARED:  # found once: finding them reads the whole table
             table, key = TARGETS[entity]
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {_replaced(entity)} AS "
                 f"SELECT {cols} FROM {table} SEMI JOIN ok_{entity} USING ({', '.join(key)})"
             )
+            old = f"SELECT {cols} FROM {_replaced(entity)}"
         if entity == "loan_snapshots":
             old = (  # a delivered month replaces the whole month
                 f"SELECT {cols} FROM fct_loan_snapshot WHERE as_of_date IN "

@@ -9,7 +9,8 @@ A load redoes only what its delivery changed (``etl.changes.Changes``): the loan
 from the earliest changed month end onward, all of them when an attribute they copy changed,
 or when the rules recorded with a table differ from the settings. The obligations (keyed by
 customer, not month) are derived again for the customers a delivery reaches (continued from
-the month end before it when only later rows reach them: ``obligation_updates``), and the watch
+the month end before it when only later rows reach them: ``obligation_updates``), the
+inspection counts from the month of the earliest changed inspection, and the watch
 list is redone from the earliest of: the loan months, its own inputs' reach, the first month
 an overdue obligation differs; the score components' periods from the earliest of the loan
 months and their own inputs' reach (signals, collection actions). ``daihou rebuild`` and a
