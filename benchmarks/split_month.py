@@ -10,10 +10,10 @@ for what each delivery holds.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from daihou.generator.deliveries import shorten_history, split_last_month
+from metrics.portfolio import trend_start
 
 
 def main() -> None:
@@ -27,8 +27,7 @@ def main() -> None:
     cut, last = split_last_month(args.extract, args.history, args.month)
     print(f"history up to {cut} in {args.history}; {last} in {args.month}")
     if args.short:
-        kept = cut.year * 12 + cut.month - args.months  # the first month kept, counted from 0
-        first = date(kept // 12, kept % 12 + 1, 1)
+        first = trend_start(cut, args.months).replace(day=1)
         shorten_history(args.history, args.short, first)
         print(f"the history from {first} on in {args.short}")
 

@@ -39,11 +39,11 @@ LOANS = [_loan("LA", "A", "SB1", "2025-06-02", "entrusted")]
 ENDS = [date(2025, 6, 30), date(2025, 7, 31), date(2025, 8, 31)]
 IJ2 = ("IJ2", "A", "LA", "E1", "2025-07-08", "routine")
 
-HISTORY = {
-    "org_units": ORGS,
+# what every delivery holds besides the staff and its month's facts
+REFERENCE = {"org_units": ORGS, "customers": CUSTOMERS, "loans": LOANS}
+
+HISTORY = REFERENCE | {
     "staff": STAFF,
-    "customers": CUSTOMERS,
-    "loans": LOANS,
     "loan_snapshots": [_snapshot(m, "LA", "E1", 0) for m in ENDS],
     "inspections": [
         _inspection("IJ1", "A", "LA", "E1", "2025-06-05", "first"),
@@ -51,22 +51,16 @@ HISTORY = {
         _inspection("IJ3", "A", "LA", "E2", "2025-07-20", "special"),
     ],
 }
-SEPTEMBER = {
-    "org_units": ORGS,
+SEPTEMBER = REFERENCE | {
     "staff": STAFF,
-    "customers": CUSTOMERS,
-    "loans": LOANS,
     "loan_snapshots": [_snapshot(date(2025, 9, 30), "LA", "E1", 0)],
     "inspections": [
         _inspection(*IJ2, report="2025-07-10", reviewer="E2"),
         _inspection("IS1", "A", "LA", "E1", "2025-09-10", "routine"),
     ],
 }
-OCTOBER = {
-    "org_units": ORGS,
+OCTOBER = REFERENCE | {
     "staff": MOVED,
-    "customers": CUSTOMERS,
-    "loans": LOANS,
     "loan_snapshots": [_snapshot(date(2025, 10, 31), "LA", "E1", 0)],
     "inspections": [_inspection("IO1", "A", "LA", "E1", "2025-10-12", "routine")],
 }
