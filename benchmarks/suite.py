@@ -26,8 +26,9 @@ Every heavy step runs in its own child process through ``peak.py``, so that its 
    to the second-to-last month end) and the last month's delivery; the floor of each; the
    history loaded into a new warehouse, then the month on top; the month's rows and time as
    shares of the history's; ``daihou figures`` of that warehouse against the full load's; then
-   the same month onto the history's last 12 month ends alone (``split_month.py --short``):
-   how much of the month's cost grows with the history.
+   the same month onto the history's last 12 month ends alone (``split_month.py shorten``,
+   written once the longer history's warehouse is removed): how much of the month's cost grows
+   with the history.
 
 Writes benchmarks/results/suite-<scale>.md (rewritten after every step, so a failure leaves
 what was measured). The work folder (default benchmarks/work/<scale>) is removed at the end
@@ -307,10 +308,9 @@ class Suite:
         history, month = self.work / "history", self.work / "month"
         short = self.work / "short_history"
         split = run_child(
-            ["-m", "split_month", str(extract), str(history), str(month),
-             "--short", str(short), "--months", str(SHORT_MONTHS)],
-            what="split_month",
-        )  # fmt: skip
+            ["-m", "split_month", "split", str(extract), str(history), str(month)],
+            what="split_month split",
+        )
         inc = {"split_seconds": split.seconds}
         self.step("4. incremental month: floors")
         inc["history_floor"] = self.floor(history, "floor_history")
@@ -331,15 +331,23 @@ class Suite:
         inc["figures"] = checks
         self.r["incremental"] = inc
         self.save()
-        # the same month onto a shorter history: what of its cost grows with the history
+        # the same month onto a shorter history: what of its cost grows with the history;
+        # written only now, so that the disk holds one history's warehouse and extract at a time
         self.step(f"4. incremental month: onto the last {SHORT_MONTHS} month ends")
         if not self.args.keep:
             shutil.rmtree(warehouse.parent, ignore_errors=True)
+        run_child(
+            ["-m", "split_month", "shorten", str(history), str(short),
+             "--cut", inc["cut"], "--months", str(SHORT_MONTHS)],
+            what="split_month shorten",
+        )  # fmt: skip
+        if not self.args.keep:
+            shutil.rmtree(history, ignore_errors=True)
         warehouse = self.work / "short" / "wh.duckdb"
         inc["short_history"] = self.load(short, warehouse)
         inc["short_month"] = self.load(month, warehouse)
         if not self.args.keep:
-            for folder in (history, short, month, warehouse.parent):
+            for folder in (short, month, warehouse.parent):
                 shutil.rmtree(folder, ignore_errors=True)
         self.save()
 

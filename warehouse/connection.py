@@ -15,6 +15,7 @@ then swaps the link with one atomic ``rename``. So:
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+GIB = 1024**3
 KEEP_GENERATIONS = 2  # the current one and the one before (readers may still hold it open)
 
 
@@ -70,9 +72,16 @@ class Warehouse:
             self._remove_stray_files()
             stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
             tmp = self.generations / f"gen-{stamp}.duckdb.tmp"
-            current = self.current_file()
-            if current is not None and not fresh:
-                shutil.copyfile(current, tmp)
+            current = None if fresh else self.current_file()
+            if current is not None:
+                self._check_room_for_copy(current)
+                try:
+                    shutil.copyfile(current, tmp)
+                except OSError as exc:
+                    _unlink(tmp)
+                    if _is_disk_full(exc):
+                        raise self._disk_full(exc) from exc
+                    raise
             con = duckdb.connect(str(tmp))
             try:
                 if memory_limit:
@@ -83,9 +92,11 @@ class Warehouse:
                 con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
                 yield con
                 con.execute("CHECKPOINT")
-            except BaseException:
+            except BaseException as exc:
                 con.close()
                 _unlink(tmp, tmp.with_name(tmp.name + ".wal"))
+                if _is_disk_full(exc):
+                    raise self._disk_full(exc) from exc
                 raise
             con.close()
             final = tmp.with_suffix("")  # drop ".tmp"
@@ -109,6 +120,28 @@ class Warehouse:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _check_room_for_copy(self, current: Path) -> None:
+        """Refuse before copying when the copy alone would not fit: a load onto a warehouse
+        needs its size again on the same disk, and more for what it adds and spills."""
+        size = current.stat().st_size
+        free = shutil.disk_usage(self.generations).free
+        if free < size:
+            raise WarehouseError(
+                f"not enough disk space for a load onto {self.path}: a load starts from a copy "
+                f"of the current warehouse file ({size / GIB:,.1f} GiB), but {self.generations} "
+                f"has {free / GIB:,.1f} GiB free. Free at least {(size - free) / GIB:,.1f} GiB "
+                "more (plus room for the new rows and DuckDB's spill files), or keep the "
+                "warehouse on a larger disk (--warehouse or DAIHOU_WAREHOUSE), then load again"
+            )
+
+    def _disk_full(self, exc: BaseException) -> WarehouseError:
+        return WarehouseError(
+            f"the disk holding {self.generations} filled up during the load ({exc}); the "
+            "unfinished copy was removed and the warehouse is unchanged. Free disk space (a load "
+            "needs the warehouse file's size again, plus room for the new rows and DuckDB's "
+            "spill files), then load again"
+        )
 
     def _adopt_plain_file(self) -> None:
         """Turn a plain DuckDB file at the path into the first generation."""
@@ -141,6 +174,13 @@ class Warehouse:
         old = [g for g in gens if g != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
         for g in old:
             _unlink(g, g.with_name(g.name + ".wal"))
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """A full disk, as the OS (ENOSPC) or DuckDB (an IOException naming it) reports it."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return isinstance(exc, duckdb.IOException) and "No space left on device" in str(exc)
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
