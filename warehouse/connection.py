@@ -73,17 +73,12 @@ class Warehouse:
             stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
             tmp = self.generations / f"gen-{stamp}.duckdb.tmp"
             current = None if fresh else self.current_file()
-            if current is not None:
-                self._check_room_for_copy(current)
-                try:
-                    shutil.copyfile(current, tmp)
-                except OSError as exc:
-                    _unlink(tmp)
-                    if _is_disk_full(exc):
-                        raise self._disk_full(exc) from exc
-                    raise
-            con = duckdb.connect(str(tmp))
+            con = None
             try:
+                if current is not None:
+                    self._check_room_for_copy(current)
+                    shutil.copyfile(current, tmp)
+                con = duckdb.connect(str(tmp))
                 if memory_limit:
                     con.execute("SET memory_limit = ?", [memory_limit])
                 if threads:
@@ -93,7 +88,8 @@ class Warehouse:
                 yield con
                 con.execute("CHECKPOINT")
             except BaseException as exc:
-                con.close()
+                if con is not None:
+                    con.close()
                 _unlink(tmp, tmp.with_name(tmp.name + ".wal"))
                 if _is_disk_full(exc):
                     raise self._disk_full(exc) from exc
@@ -138,9 +134,9 @@ class Warehouse:
     def _disk_full(self, exc: BaseException) -> WarehouseError:
         return WarehouseError(
             f"the disk holding {self.generations} filled up during the load ({exc}); the "
-            "unfinished copy was removed and the warehouse is unchanged. Free disk space (a load "
-            "needs the warehouse file's size again, plus room for the new rows and DuckDB's "
-            "spill files), then load again"
+            "unfinished generation was removed and the warehouse is unchanged. Free disk space "
+            "(a load needs the warehouse file's size again, plus room for the new rows and "
+            "DuckDB's spill files), then load again"
         )
 
     def _adopt_plain_file(self) -> None:
