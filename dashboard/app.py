@@ -109,7 +109,15 @@ PAGES = [
 ]  # fmt: skip
 allowed = [page for page in PAGES if user.may(page[4])]
 pages = [
-    st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0)
+    st.Page(script, title=t(title), icon=icon, url_path=url_path, default=i == 0 and not url_path)
     for i, (script, title, icon, url_path, _) in enumerate(allowed)
 ]
+# Streamlit serves the default page at the root alone, so a role whose first page has a path
+# of its own (HR: /hr) would answer a shared link to that path with "page not found": that
+# page keeps its path, and a hidden twin of it serves the root.
+script, title, icon, url_path, _ = allowed[0]
+if url_path:
+    twin = st.Page(script, title=t(title), icon=icon, url_path="home", default=True,
+                   visibility="hidden")  # fmt: skip
+    pages.insert(0, twin)
 st.navigation(pages).run()

@@ -125,6 +125,10 @@ def test_hr_finds_no_borrower_data(
     with Warehouse(demo_bank.settings.warehouse_path).connect_read_only() as con:
         (customer,) = con.execute("SELECT min(customer_id) FROM dim_customer").fetchone()
         ids = {r[0] for r in con.execute("SELECT customer_id FROM dim_customer").fetchall()}
+        branch, branch_name = con.execute(
+            "SELECT org_id, org_name FROM dim_org WHERE parent_org_id IS NOT NULL "
+            "ORDER BY org_id LIMIT 1"
+        ).fetchone()
     sign_in(page, url, "hr")
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name="考核排名")).to_be_visible()
@@ -134,6 +138,15 @@ def test_hr_finds_no_borrower_data(
     full_screenshot(page, "role_hr.png")
     text = main.inner_text()
     assert not {m for m in re.findall(r"C\d{9}", text)} & ids
+
+    # a link to the HR page, as another role shares it, opens it with its filters and no
+    # "page not found" (Streamlit serves a role's first page at the root only)
+    page.goto(f"{url}/hr?org={branch}")
+    expect(main.get_by_role("heading", name="考核排名")).to_be_visible()
+    expect(main.get_by_role("heading", level=1)).to_contain_text(branch_name)
+    settle(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert f"org={branch}" in page.url
 
     # the borrower file and the watch list by URL: not there for HR
     for path in (links.borrower_url(customer), "watchlist", "inspection"):
