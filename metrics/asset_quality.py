@@ -132,10 +132,22 @@ _FIGURES = """
 )
 
 
+def _grouped(cells: str, key: str) -> str:
+    """``cells`` summed per ``key`` and class first: the filtered sums of _SUMS then run over a
+    handful of rows per group instead of every cell (the whole bank's 36-month trend at
+    medium scale: 81 -> 38 ms). Exact: integer and DECIMAL sums of sums."""
+    sums = ", ".join(f"sum(c.{m}) AS {m}" for m in MEASURE_COLUMNS)
+    return f"""
+        SELECT c.{key}, c.classification, {sums}
+        FROM ({cells}) AS c
+        GROUP BY c.{key}, c.classification
+    """
+
+
 def _trend_sql(cells: str) -> str:
     """One row per month end with snapshots in [$start, $end], nothing on the book included."""
     return f"""
-    WITH cell AS ({cells}),
+    WITH cell AS ({_grouped(cells, "as_of_date")}),
     month_end AS (
         SELECT DISTINCT as_of_date FROM fct_loan_snapshot WHERE as_of_date BETWEEN $start AND $end
     ),
@@ -155,7 +167,7 @@ def _by_org_sql(cells: str) -> str:
     """One row per direct child of $scope_org_id over its subtree, then the scope org's own book
     when it has loans on the book."""
     return f"""
-    WITH cell AS ({cells}),
+    WITH cell AS ({_grouped(cells, "org_id")}),
     unit AS (
         SELECT o.org_id, o.org_name, o.level, FALSE AS is_own_book
         FROM dim_org AS o
