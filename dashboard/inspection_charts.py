@@ -91,6 +91,11 @@ def trend(frame: pd.DataFrame, lang: Lang) -> go.Figure:
             "tickformat": ".0%",
             "range": [0, 1.05],
             "showgrid": False,
+            # its own round steps: an overlaying axis otherwise takes the bars' gridlines
+            # (0%, 19%, 37% … against 0, 200, 400 obligations)
+            "tickmode": "linear",
+            "tick0": 0,
+            "dtick": 0.2,
         },
         **common_layout(),
     )
