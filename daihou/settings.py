@@ -266,7 +266,7 @@ class Settings(BaseSettings):
         description="DuckDB warehouse; default <data_dir>/daihou.duckdb. Env DAIHOU_WAREHOUSE.",
     )
     language: Literal["zh-CN", "en"] = Field(
-        default="zh-CN", description="Default interface language; users can switch."
+        default="zh-CN", description="Interface language of a browser that has chosen none."
     )
     demo_seed: int = Field(default=20251231, description="Seed of the demo bank (daihou demo).")
     uci_source: Path = Field(

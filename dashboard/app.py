@@ -32,6 +32,7 @@ def language_switch() -> None:
         key=LANG_KEY,
         horizontal=True,
     )
+    session.remember_language()
 
 
 if data.pin_generation() is None:  # every figure of this run from one load

@@ -7,8 +7,10 @@ disabled account or a changed role or org ends the session at once.
 The browser keeps a random session token in a cookie (``daihou_session``, SameSite=Strict,
 Secure over https); the accounts store keeps only its hash. A new tab (every link to a
 borrower file opens one) or a reload resumes the session from it instead of asking for the
-password again; signing out ends it everywhere. What the user may see is enforced by the data
-layer, which every page's data passes with the user; the sidebar only offers what it allows.
+password again; signing out ends it everywhere. The language chosen is kept in another
+cookie (``daihou_lang``, a year), so that a reload or a bookmark opens in it. What the user may
+see is enforced by the data layer, which every page's data passes with the user; the sidebar
+only offers what it allows.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from daihou.access import User
 from daihou.settings import default_settings
 from dashboard import data
 from dashboard.data import accounts
-from dashboard.i18n import LANG_KEY, Lang, language, t
+from dashboard.i18n import LANG_KEY, LANGUAGES, Lang, language, t
 
 CurrentUser = User  # the signed-in user, as pages and tests name it
 ORG_KEY = "org_id"  # the org picker's widget key
@@ -36,6 +38,9 @@ NOTICE_KEY = "auth_notice"  # why the session ended, for the sign-in page
 TOKEN_KEY = "auth_token"  # the session's token (as in the browser's cookie)
 COOKIE_KEY = "auth_cookie"  # a cookie change for the browser: the token to set, or "" to clear
 COOKIE = "daihou_session"
+LANG_COOKIE = "daihou_lang"
+LANG_SAVED_KEY = "lang_saved"  # the language the browser's cookie names (default: none)
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,21 @@ class Filters:
 
 
 def init_language() -> None:
+    """A new session opens in the language this browser chose last, else the default."""
     if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = default_settings().language
+        saved = st.context.cookies.get(LANG_COOKIE)
+        lang = saved if saved in LANGUAGES else default_settings().language
+        st.session_state[LANG_KEY] = st.session_state[LANG_SAVED_KEY] = lang
+
+
+def remember_language() -> None:
+    """Keep the language switch's choice in the browser for its next session; call after the
+    switch is drawn. Sends the cookie only when the choice changed: a browser that never
+    chose follows the configured default."""
+    chosen = st.session_state[LANG_KEY]
+    if chosen != st.session_state.get(LANG_SAVED_KEY):
+        _send_cookie(LANG_COOKIE, chosen, LANG_COOKIE_SECONDS)
+        st.session_state[LANG_SAVED_KEY] = chosen
 
 
 def current_user() -> User | None:
@@ -107,9 +125,14 @@ def apply_cookie() -> None:
     change = st.session_state.pop(COOKIE_KEY, None)
     if change is None:
         return
-    max_age = accounts.rules().session_hours * 3600 if change else 0
+    _send_cookie(COOKIE, change, accounts.rules().session_hours * 3600 if change else 0)
+
+
+def _send_cookie(name: str, value: str, max_age: int) -> None:
+    """Set a cookie in the browser by a script: Streamlit has no server-side Set-Cookie. The
+    value is a token or a language code (no quote to escape)."""
     st.html(
-        f"<script>document.cookie = '{COOKIE}={change}; Path=/; Max-Age={max_age}; "
+        f"<script>document.cookie = '{name}={value}; Path=/; Max-Age={max_age}; "
         "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
         unsafe_allow_javascript=True,
         width=1,
@@ -137,12 +160,11 @@ def _hold(user: User, token: str, signed_in: float) -> None:
 
 
 def _clear_state() -> None:
-    """Empty the session state but for the language chosen."""
-    language_chosen = st.session_state.get(LANG_KEY)
+    """Empty the session state but for the language chosen (and what its cookie holds)."""
+    kept = {k: st.session_state[k] for k in (LANG_KEY, LANG_SAVED_KEY) if k in st.session_state}
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    if language_chosen is not None:
-        st.session_state[LANG_KEY] = language_chosen
+    st.session_state.update(kept)
 
 
 def sync_filters(user: CurrentUser, org_ids: list[str], months: list[date]) -> list[str]:

@@ -72,6 +72,25 @@ def test_overview_drill_down_and_data_quality(app_url: str, page: Page) -> None:
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
+def test_the_language_chosen_survives_a_reload(app_url: str, page: Page) -> None:
+    """English is kept by the browser (a cookie), so a reload or a bookmark opens in it."""
+    expect = playwright_sync.expect
+    sign_in(page, app_url)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("English").click()
+    expect(sidebar.get_by_role("button", name="Sign out")).to_be_visible()
+    settle(page)
+    page.reload()
+    expect(sidebar.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.locator('[data-testid="stSidebarNav"]').get_by_text("Overview")).to_be_visible()
+
+    sidebar.get_by_text("中文").click()
+    expect(sidebar.get_by_role("button", name="退出登录")).to_be_visible()
+    settle(page)
+    page.goto(app_url + "/inspection")
+    expect(sidebar.get_by_role("button", name="退出登录")).to_be_visible()
+
+
 def test_demo_bank_pages(demo_url: str, page: Page) -> None:
     """The pages on the realistic demo bank, at the head office and at one sub-branch."""
     expect = playwright_sync.expect
