@@ -39,7 +39,7 @@ TOKEN_KEY = "auth_token"  # the session's token (as in the browser's cookie)
 COOKIE_KEY = "auth_cookie"  # a cookie change for the browser: the token to set, or "" to clear
 COOKIE = "daihou_session"
 LANG_COOKIE = "daihou_lang"
-LANG_SAVED_KEY = "lang_saved"  # the language the browser's cookie names (default: none)
+LANG_SAVED_KEY = "lang_saved"  # what the browser's cookie names; the default if none
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
